@@ -1,0 +1,70 @@
+# Verzuimportaal: `make run` serves the portal with demo data; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+AXE_VERSION := 4.14.1
+AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
+export FLASK_APP := wsgi
+
+.PHONY: run test test-pg lint format typecheck migrate chromium axe clean help
+
+help:
+	@echo "make run     - set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test    - set up and run every test (SQLite; PostgreSQL with TEST_DATABASE_URL)"
+	@echo "make lint    - ruff check and format check"
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo-data
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+migrate: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+
+# Debian's Chromium for the Playwright tests (Playwright's own browser download is not used).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Chromium (Debian package)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is missing: install the 'chromium' package to run the browser tests"; fi
+
+# axe-core is a test tool: fetched from npm into .cache/, never served from static/.
+$(AXE):
+	@mkdir -p $(dir $@)
+	@cd $(dir $@) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+		tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && \
+		rm -rf package axe-core-$(AXE_VERSION).tgz
+
+axe: $(AXE)
+
+test: $(VENV)/.installed-dev chromium $(AXE)
+	AXE_PATH=$(AXE) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check portal tests migrations wsgi.py
+	$(BIN)/ruff format --check portal tests wsgi.py
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format portal tests wsgi.py
+	$(BIN)/ruff check --fix portal tests wsgi.py
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache instance/portal.db*

@@ -1,0 +1,165 @@
+"""Verzuimportaal: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from portal.config import PROJECT_ROOT, load_config
+from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+# Models must be imported so that the metadata (and Alembic) know every table.
+from portal import audit as _audit  # noqa: F401  isort: skip
+from portal.auth import models as _auth_models  # noqa: F401  isort: skip
+from portal.pupils import models as _pupil_models  # noqa: F401  isort: skip
+from portal.schools import models as _school_models  # noqa: F401  isort: skip
+
+# A strict policy: no inline script or style, nothing from other hosts.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(config))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        (PROJECT_ROOT / "instance").mkdir(exist_ok=True)
+    proxies = int(app.config.get("PROXY_FIX_X_FOR", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    _configure_sqlite(app)
+    _configure_login(app)
+
+    from portal.admin.routes import bp as admin_bp
+    from portal.auth.routes import bp as auth_bp
+    from portal.main.routes import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/beheer")
+
+    from portal.cli import register_cli
+
+    register_cli(app)
+    _register_template_helpers(app)
+    _register_errors(app)
+    _register_security_headers(app)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING if app.testing else logging.INFO)
+    return app
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """Foreign keys on, WAL for concurrent readers, and a busy timeout for the embedded DB."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+
+def _configure_login(app: Flask) -> None:
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om deze pagina te zien."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.scalars(select(User).where(User.id == int(user_id))).first()
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from portal import filters
+    from portal.navigation import navigation_for
+
+    app.jinja_env.filters.update(filters.FILTERS)
+    app.jinja_env.globals["navigation_for"] = navigation_for
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+ERROR_TITLES = {
+    400: "Ongeldig verzoek",
+    401: "Niet ingelogd",
+    403: "Geen toegang",
+    404: "Pagina niet gevonden",
+    405: "Methode niet toegestaan",
+    413: "Bestand te groot",
+    429: "Te veel verzoeken",
+    500: "Er ging iets mis",
+    503: "Tijdelijk niet beschikbaar",
+}
+
+
+def _register_errors(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def render_error(code: int) -> tuple[str, int]:
+        return render_template(
+            "errors/error.html", code=code, title=ERROR_TITLES.get(code, "Er ging iets mis")
+        ), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError) -> tuple[str, int]:
+        app.logger.info("CSRF refused: %s", _error.description)
+        return render_template(
+            "errors/error.html", code=400, title="Formulier verlopen", csrf=True
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint != "static":
+            # Pages hold pupil data: never keep them in a shared or browser cache.
+            headers.setdefault("Cache-Control", "no-store")
+        return response

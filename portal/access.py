@@ -1,0 +1,177 @@
+"""THE access policy: what each role may see and do.
+
+Every view loads data through the scoped queries here; a miss is a 404, so a hidden object does
+not reveal that it exists. Action predicates (``can_...``) are plain functions. Reads of pupil
+data are written to the audit trail from here, so no view can forget them.
+
+Scope per role:
+
+* ``school``: the schools the account belongs to, and their pupils.
+* ``consultant``: the schools whose fixed consultant they are, plus - during a stand-in period -
+  the schools of the consultant they stand in for (their reads are logged "on behalf of" that
+  consultant); the pupils of those schools.
+* ``senior``: all schools and pupils.
+* ``swv``: the schools of their partnership (master data only); no absence data or cases. Pupils
+  on transition lists come with the transition feature.
+* ``admin``: all master data, never pupil data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, false, or_, select
+
+from portal import audit
+from portal.auth.models import Role, User, user_schools
+from portal.extensions import db
+from portal.pupils.models import Pupil
+from portal.schools.models import School, StandIn
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def today() -> date:
+    """Today in the Netherlands (deadlines and stand-in periods are Dutch calendar days)."""
+    return datetime.now(AMSTERDAM).date()
+
+
+# --- Roles ------------------------------------------------------------------------------------
+
+PUPIL_ROLES = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR})
+
+
+def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Route guard: anonymous users go to the login page, other roles get 403."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def can_manage_master_data(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.ADMIN
+
+
+def can_view_pupils(user: User) -> bool:
+    return user.is_authenticated and user.role in PUPIL_ROLES
+
+
+# --- Consultants and stand-ins ----------------------------------------------------------------
+
+
+def answered_for_ids(user: User, on: date | None = None) -> Select[Any]:
+    """Ids of the consultants whose schools ``user`` answers for on ``on``: themselves and, during
+    a stand-in period, the absent consultant."""
+    on = on or today()
+    standing_in_for = select(StandIn.absent_consultant_id).where(
+        StandIn.stand_in_id == user.id, StandIn.start_date <= on, StandIn.end_date >= on
+    )
+    return select(User.id).where(or_(User.id == user.id, User.id.in_(standing_in_for)))
+
+
+def active_stand_in(consultant_id: int | None, on: date | None = None) -> StandIn | None:
+    """The stand-in period covering ``consultant_id`` on ``on``, if any (latest start wins)."""
+    if consultant_id is None:
+        return None
+    on = on or today()
+    return db.session.scalars(
+        select(StandIn)
+        .where(
+            StandIn.absent_consultant_id == consultant_id,
+            StandIn.start_date <= on,
+            StandIn.end_date >= on,
+        )
+        .order_by(StandIn.start_date.desc(), StandIn.id.desc())
+        .limit(1)
+    ).first()
+
+
+def acting_for_id(user: User, school: School, on: date | None = None) -> int | None:
+    """Whom ``user`` acts for at ``school``: the fixed consultant when ``user`` stands in."""
+    if (
+        user.role == Role.CONSULTANT
+        and school.fixed_consultant_id is not None
+        and school.fixed_consultant_id != user.id
+    ):
+        return school.fixed_consultant_id
+    return None
+
+
+# --- Schools ----------------------------------------------------------------------------------
+
+
+def school_ids(user: User, on: date | None = None) -> Select[Any]:
+    """Subquery: ids of the schools ``user`` may see."""
+    return schools_query(user, on).with_only_columns(School.id)
+
+
+def schools_query(user: User, on: date | None = None) -> Select[tuple[School]]:
+    """The schools ``user`` may see, as a select to filter, order and paginate further."""
+    query = select(School)
+    match user.role:
+        case Role.SENIOR | Role.ADMIN:
+            return query
+        case Role.SCHOOL:
+            mine = select(user_schools.c.school_id).where(user_schools.c.user_id == user.id)
+            return query.where(School.id.in_(mine))
+        case Role.CONSULTANT:
+            return query.where(School.fixed_consultant_id.in_(answered_for_ids(user, on)))
+        case Role.SWV:
+            if user.partnership_id is None:
+                return query.where(false())
+            return query.where(School.partnership_id == user.partnership_id)
+    return query.where(false())
+
+
+def get_school(user: User, school_id: int) -> School:
+    """One school within ``user``'s scope, or 404."""
+    school = db.session.scalars(schools_query(user).where(School.id == school_id)).one_or_none()
+    if school is None:
+        abort(404)
+    return school
+
+
+# --- Pupils -----------------------------------------------------------------------------------
+
+
+def pupils_query(user: User, on: date | None = None) -> Select[tuple[Pupil]]:
+    """The pupils ``user`` may see; empty for roles without access to pupil files."""
+    query = select(Pupil)
+    if user.role not in PUPIL_ROLES:
+        return query.where(false())
+    if user.role == Role.SENIOR:
+        return query
+    return query.where(Pupil.school_id.in_(school_ids(user, on)))
+
+
+def get_pupil(user: User, pupil_id: int, *, purpose: str | None = None) -> Pupil:
+    """One pupil within ``user``'s scope, or 404. The read is logged in the audit trail."""
+    pupil = db.session.scalars(pupils_query(user).where(Pupil.id == pupil_id)).one_or_none()
+    if pupil is None:
+        abort(404)
+    audit.record_reads(
+        user,
+        "pupil",
+        [(pupil.id, pupil.id)],
+        acting_for_id=acting_for_id(user, pupil.school),
+        detail=purpose,
+    )
+    return pupil

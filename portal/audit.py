@@ -1,0 +1,137 @@
+"""The audit trail: an append-only record of who read or changed which pupil's data.
+
+Follows the NEN 7513 fields: event, date/time, pupil, user, on whose behalf (a stand-in acts
+for the fixed consultant), and the client address. The access policy (``portal.access``) calls
+these functions, so a view cannot forget them.
+
+* Reads are written in their own short transaction at the moment of access: a read is logged
+  even when the request later fails or never commits.
+* Changes are added to the caller's session, so a change and its record commit (or roll back)
+  together.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, Enum, String, event, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
+
+
+class AuditAction(enum.StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    EXPORT = "export"
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # Plain integers, not foreign keys: the trail must outlive deleted records (retention).
+    user_id: Mapped[int | None] = mapped_column(index=True)
+    acting_for_id: Mapped[int | None]
+    action: Mapped[AuditAction] = mapped_column(
+        Enum(
+            AuditAction,
+            native_enum=False,
+            length=10,
+            create_constraint=True,
+            name="audit_action",
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None]
+    pupil_id: Mapped[int | None] = mapped_column(index=True)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent):
+            raise AuditTrailIsAppendOnly("audit events cannot be changed or deleted")
+
+
+def _client_address() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def _row(
+    user: User | None,
+    action: AuditAction,
+    object_type: str,
+    object_id: int | None,
+    pupil_id: int | None,
+    acting_for_id: int | None,
+    detail: str | None,
+) -> dict[str, Any]:
+    return {
+        "at": utcnow(),
+        "user_id": user.id if user is not None else None,
+        "acting_for_id": acting_for_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "pupil_id": pupil_id,
+        "ip_address": _client_address(),
+        "detail": detail,
+    }
+
+
+def record_reads(
+    user: User,
+    object_type: str,
+    items: Iterable[tuple[int | None, int | None]],
+    *,
+    acting_for_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """Log reads of ``(object_id, pupil_id)`` pairs now, in a transaction of their own."""
+    from portal.extensions import db
+
+    rows = [
+        _row(user, AuditAction.READ, object_type, object_id, pupil_id, acting_for_id, detail)
+        for object_id, pupil_id in items
+    ]
+    if not rows:
+        return
+    with db.engine.begin() as conn:
+        conn.execute(insert(AuditEvent), rows)
+
+
+def record_change(
+    session: Session,
+    user: User,
+    action: AuditAction,
+    object_type: str,
+    object_id: int | None,
+    pupil_id: int | None,
+    *,
+    acting_for_id: int | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """Add a change record to ``session``; it commits together with the change itself."""
+    audit_event = AuditEvent(
+        **_row(user, action, object_type, object_id, pupil_id, acting_for_id, detail)
+    )
+    session.add(audit_event)
+    return audit_event

@@ -1,0 +1,85 @@
+"""Accounts and roles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Column, DateTime, Enum, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from portal.schools.models import Partnership, School
+
+
+class Role(enum.StrEnum):
+    SCHOOL = "school"
+    CONSULTANT = "consultant"
+    SENIOR = "senior"
+    SWV = "swv"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.SCHOOL: "Zorgcoördinator (school)",
+    Role.CONSULTANT: "Consulent leerplicht",
+    Role.SENIOR: "Senior consulent",
+    Role.SWV: "Medewerker samenwerkingsverband",
+    Role.ADMIN: "Functioneel beheerder",
+}
+
+user_schools = Table(
+    "user_school",
+    Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("school_id", ForeignKey("school.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            native_enum=False,
+            length=20,
+            create_constraint=True,
+            name="role",
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    partnership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partnership.id", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    schools: Mapped[list[School]] = relationship(
+        secondary=user_schools, back_populates="staff", order_by="School.name"
+    )
+    partnership: Mapped[Partnership | None] = relationship()
+
+    # Flask-Login: a deactivated account cannot log in and loses its session.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,141 @@
+"""Demo data: a small, realistic region to try every feature with.
+
+Seven demo accounts share the password ``verzuim-demo-2026`` (see README.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.auth.models import Role, User
+from portal.auth.passwords import hash_password
+from portal.schools.models import (
+    HolidayRegion,
+    Municipality,
+    Partnership,
+    School,
+    SchoolHoliday,
+    SchoolType,
+    StandIn,
+)
+
+DEMO_PASSWORD = "verzuim-demo-2026"  # noqa: S105  documented demo password
+
+# School holidays for region Midden as published by the Rijksoverheid (schools may add
+# their own margin days; the beheerder keeps this list up to date).
+HOLIDAYS_MIDDEN: list[tuple[int, str, date, date]] = [
+    (2025, "Herfstvakantie", date(2025, 10, 18), date(2025, 10, 26)),
+    (2025, "Kerstvakantie", date(2025, 12, 20), date(2026, 1, 4)),
+    (2025, "Voorjaarsvakantie", date(2026, 2, 14), date(2026, 2, 22)),
+    (2025, "Meivakantie", date(2026, 4, 25), date(2026, 5, 3)),
+    (2025, "Zomervakantie", date(2026, 7, 18), date(2026, 8, 30)),
+    (2026, "Herfstvakantie", date(2026, 10, 17), date(2026, 10, 25)),
+    (2026, "Kerstvakantie", date(2026, 12, 19), date(2027, 1, 3)),
+    (2026, "Voorjaarsvakantie", date(2027, 2, 20), date(2027, 2, 28)),
+    (2026, "Meivakantie", date(2027, 4, 24), date(2027, 5, 2)),
+    (2026, "Zomervakantie", date(2027, 7, 17), date(2027, 8, 29)),
+]
+
+DEMO_ACCOUNTS = {
+    "zorg@vmbo.example.nl": ("Fatima el Amrani", Role.SCHOOL),
+    "zorg@lyceum.example.nl": ("Jeroen de Wit", Role.SCHOOL),
+    "consulent@lvs.example.nl": ("Marieke Jansen", Role.CONSULTANT),
+    "consulent2@lvs.example.nl": ("Sander Bakker", Role.CONSULTANT),
+    "senior@lvs.example.nl": ("Annelies Verhoeven", Role.SENIOR),
+    "coach@swv.example.nl": ("Youssef Haddou", Role.SWV),
+    "beheer@lvs.example.nl": ("Petra van Dam", Role.ADMIN),
+}
+
+
+def database_is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count()).select_from(User))
+
+
+def load_demo_data(session: Session, today: date) -> dict[str, User]:
+    """Add the demo region to ``session`` (flushes, does not commit)."""
+    dordrecht = Municipality(
+        name="Dordrecht", cbs_code="GM0505", holiday_region=HolidayRegion.MIDDEN
+    )
+    zwijndrecht = Municipality(
+        name="Zwijndrecht", cbs_code="GM0642", holiday_region=HolidayRegion.MIDDEN
+    )
+    swv = Partnership(
+        name="Samenwerkingsverband VO Drechtsteden", code="VO2811", email="info@swv.example.nl"
+    )
+    session.add_all([dordrecht, zwijndrecht, swv])
+    session.flush()
+
+    password_hash = hash_password(DEMO_PASSWORD)
+    users = {
+        email: User(email=email, name=name, role=role, password_hash=password_hash)
+        for email, (name, role) in DEMO_ACCOUNTS.items()
+    }
+    users["coach@swv.example.nl"].partnership = swv
+    session.add_all(users.values())
+    session.flush()
+
+    consultant = users["consulent@lvs.example.nl"]
+    consultant2 = users["consulent2@lvs.example.nl"]
+    vmbo = School(
+        brin="20XA",
+        location_code="00",
+        name="Merwede College (vmbo)",
+        school_type=SchoolType.VO,
+        location="Noordendijk 10, Dordrecht",
+        municipality=dordrecht,
+        partnership=swv,
+        management_email="directie@vmbo.example.nl",
+        fixed_consultant=consultant,
+    )
+    lyceum = School(
+        brin="21YB",
+        location_code="00",
+        name="Drechtlyceum (havo/vwo)",
+        school_type=SchoolType.VO,
+        location="Kerkeplein 2, Zwijndrecht",
+        municipality=zwijndrecht,
+        partnership=swv,
+        management_email="rector@lyceum.example.nl",
+        fixed_consultant=consultant2,
+    )
+    mbo = School(
+        brin="25ZC",
+        location_code="01",
+        name="Da Vinci mbo Drechtsteden",
+        school_type=SchoolType.MBO,
+        location="Leerparkpromenade 100, Dordrecht",
+        municipality=dordrecht,
+        partnership=None,
+        management_email="onderwijsbureau@mbo.example.nl",
+        fixed_consultant=consultant,
+    )
+    session.add_all([vmbo, lyceum, mbo])
+    users["zorg@vmbo.example.nl"].schools = [vmbo]
+    users["zorg@lyceum.example.nl"].schools = [lyceum]
+
+    # A stand-in period in the near future, so the home pages show how vervanging works.
+    start = today + timedelta(days=14)
+    session.add(
+        StandIn(
+            absent_consultant=consultant2,
+            stand_in=consultant,
+            start_date=start,
+            end_date=start + timedelta(days=11),
+            note="Verlof",
+        )
+    )
+    session.add_all(
+        SchoolHoliday(
+            school_year=year,
+            region=HolidayRegion.MIDDEN,
+            name=name,
+            start_date=first,
+            end_date=last,
+        )
+        for year, name, first, last in HOLIDAYS_MIDDEN
+    )
+    session.flush()
+    return users

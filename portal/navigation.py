@@ -1,0 +1,33 @@
+"""The navigation per role. Links only: the routes enforce access themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.auth.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    roles: frozenset[Role]
+
+
+ALL_ROLES = frozenset(Role)
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Overzicht", "main.home", ALL_ROLES),
+    NavItem("Accounts", "admin.accounts", frozenset({Role.ADMIN})),
+    NavItem("Scholen", "admin.schools", frozenset({Role.ADMIN})),
+    NavItem("Vervangingen", "admin.stand_ins", frozenset({Role.ADMIN})),
+    NavItem("Gemeenten", "admin.municipalities", frozenset({Role.ADMIN})),
+    NavItem("Samenwerkingsverbanden", "admin.partnerships", frozenset({Role.ADMIN})),
+    NavItem("Schoolvakanties", "admin.holidays", frozenset({Role.ADMIN})),
+)
+
+
+def navigation_for(role: Role | None) -> list[NavItem]:
+    if role is None:
+        return []
+    return [item for item in NAVIGATION if role in item.roles]

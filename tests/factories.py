@@ -1,0 +1,144 @@
+"""Factories for test data: each call adds and commits one object with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from portal.auth.models import Role, User
+from portal.auth.passwords import hash_password
+from portal.extensions import db
+from portal.pupils.models import Pupil
+from portal.schools.models import (
+    HolidayRegion,
+    Municipality,
+    Partnership,
+    School,
+    SchoolHoliday,
+    SchoolType,
+    StandIn,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+class Factory:
+    """``make.school(...)``, ``make.user(Role.SCHOOL, schools=[...])`` and so on.
+
+    Each object is saved in a session of its own and returned detached with its attributes
+    loaded, so no application context stays pushed while the test client makes requests (a
+    pushed context would be shared with every request and hide real behaviour).
+    """
+
+    _hash: str | None = None
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def _save(self, obj: Any) -> Any:
+        with self.app.app_context(), Session(db.engine, expire_on_commit=False) as session:
+            session.add(obj)
+            session.commit()
+            for rel in inspect(obj).mapper.relationships:  # load before detaching
+                getattr(obj, rel.key)
+        return obj
+
+    def municipality(self, **kw: Any) -> Municipality:
+        n = _n()
+        kw.setdefault("name", f"Gemeente {n}")
+        kw.setdefault("holiday_region", HolidayRegion.MIDDEN)
+        return self._save(Municipality(**kw))
+
+    def partnership(self, **kw: Any) -> Partnership:
+        n = _n()
+        kw.setdefault("name", f"Samenwerkingsverband {n}")
+        return self._save(Partnership(**kw))
+
+    def school(self, **kw: Any) -> School:
+        n = _n()
+        kw.setdefault("name", f"School {n}")
+        kw.setdefault("brin", f"{n % 100:02d}{chr(65 + n % 26)}{chr(65 + (n // 26) % 26)}")
+        kw.setdefault("location_code", "00")
+        kw.setdefault("school_type", SchoolType.VO)
+        kw.setdefault("location", "Schoolstraat 1, Dordrecht")
+        if "municipality" not in kw and "municipality_id" not in kw:
+            kw["municipality"] = self.municipality()
+        return self._save(School(**kw))
+
+    def user(self, role: Role, **kw: Any) -> User:
+        n = _n()
+        if Factory._hash is None:
+            with self.app.app_context():
+                Factory._hash = hash_password(PASSWORD)
+        kw.setdefault("email", f"{role.value}{n}@example.nl")
+        kw.setdefault("name", f"{role.value.title()} {n}")
+        kw.setdefault("password_hash", Factory._hash)
+        return self._save(User(role=role, **kw))
+
+    def stand_in(self, absent: User, stand_in: User, start: date, end: date) -> StandIn:
+        return self._save(
+            StandIn(absent_consultant=absent, stand_in=stand_in, start_date=start, end_date=end)
+        )
+
+    def pupil(self, school: School, **kw: Any) -> Pupil:
+        n = _n()
+        kw.setdefault("pupil_number", str(100000 + n))
+        kw.setdefault("first_name", "Leerling")
+        kw.setdefault("last_name", f"Nummer {n}")
+        kw.setdefault("date_of_birth", date(2011, 3, 14))
+        return self._save(Pupil(school=school, **kw))
+
+    def holiday(self, **kw: Any) -> SchoolHoliday:
+        kw.setdefault("region", HolidayRegion.MIDDEN)
+        kw.setdefault("name", "Herfstvakantie")
+        return self._save(SchoolHoliday(**kw))
+
+
+class Region:
+    """A small region with every role: two partnerships, three schools, two consultants.
+
+    * ``school_a`` (partnership ``swv_a``) and ``school_c`` (no partnership): consultant ``c1``
+    * ``school_b`` (partnership ``swv_b``): consultant ``c2``
+    """
+
+    def __init__(self, make: Factory) -> None:
+        self.swv_a = make.partnership(name="SWV A")
+        self.swv_b = make.partnership(name="SWV B")
+        self.c1 = make.user(Role.CONSULTANT, name="Consulent Een")
+        self.c2 = make.user(Role.CONSULTANT, name="Consulent Twee")
+        self.school_a = make.school(
+            name="School A", partnership=self.swv_a, fixed_consultant=self.c1
+        )
+        self.school_b = make.school(
+            name="School B", partnership=self.swv_b, fixed_consultant=self.c2
+        )
+        self.school_c = make.school(
+            name="School C (mbo)", school_type=SchoolType.MBO, fixed_consultant=self.c1
+        )
+        self.zorg_a = make.user(Role.SCHOOL, schools=[self.school_a])
+        self.zorg_b = make.user(Role.SCHOOL, schools=[self.school_b])
+        self.senior = make.user(Role.SENIOR)
+        self.swv_user = make.user(Role.SWV, partnership=self.swv_a)
+        self.admin = make.user(Role.ADMIN)
+        self.pupil_a = make.pupil(self.school_a)
+        self.pupil_b = make.pupil(self.school_b)
+
+    def by_role(self) -> dict[str, User]:
+        return {
+            "school": self.zorg_a,
+            "consultant": self.c1,
+            "senior": self.senior,
+            "swv": self.swv_user,
+            "admin": self.admin,
+        }
