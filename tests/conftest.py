@@ -63,7 +63,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "ARGON2_TIME_COST": 1,
             "ARGON2_MEMORY_COST": 1024,
             "ARGON2_PARALLELISM": 1,
-            "RATELIMIT_ENABLED": False,
+            # The limiter stays on (it is one object shared by every app a test creates);
+            # tests get a generous login limit and a reset before each test.
+            "LOGIN_RATE_LIMIT": "1000 per minute",
             "SERVER_NAME": None,
         }
     )
@@ -76,7 +78,12 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Empty every table after a test that used the app."""
+    """Reset the rate limiter before, and empty every table after, a test that uses the app."""
+    from portal.extensions import limiter
+
+    if "app" in request.fixturenames:
+        with request.getfixturevalue("app").app_context():
+            limiter.reset()
     yield
     if "app" not in request.fixturenames:
         return

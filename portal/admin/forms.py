@@ -174,13 +174,11 @@ class AccountForm(PortalForm):
         description="Alleen voor een zorgcoördinator: de school of scholen waarvoor deze persoon "
         "werkt. Houd Ctrl (of Cmd) ingedrukt om er meer te kiezen.",
         coerce=int,
-        validators=[Optional()],
     )
     partnership_id = SelectField(
         "Samenwerkingsverband",
         description="Alleen voor een medewerker van een samenwerkingsverband.",
         coerce=lambda v: int(v) if v not in (None, "", "None") else None,
-        validators=[Optional()],
     )
     password = PasswordField(
         "Startwachtwoord",

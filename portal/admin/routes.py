@@ -100,7 +100,8 @@ def municipalities() -> str:
 def municipality_edit(municipality_id: int | None = None) -> Any:
     municipality = _get(Municipality, municipality_id) if municipality_id else None
     form = MunicipalityForm(obj=municipality)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        form.validate()  # then the database checks, so every problem shows at once
         if _taken(Municipality.name, form.name.data, municipality_id):
             _add_error(form.name, "Er is al een gemeente met deze naam.")
         if _taken(Municipality.cbs_code, form.cbs_code.data, municipality_id):
@@ -130,7 +131,8 @@ def partnerships() -> str:
 def partnership_edit(partnership_id: int | None = None) -> Any:
     partnership = _get(Partnership, partnership_id) if partnership_id else None
     form = PartnershipForm(obj=partnership)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        form.validate()  # then the database checks, so every problem shows at once
         if _taken(Partnership.name, form.name.data, partnership_id):
             _add_error(form.name, "Er is al een samenwerkingsverband met deze naam.")
         if _taken(Partnership.code, form.code.data, partnership_id):
@@ -192,7 +194,8 @@ def school_edit(school_id: int | None = None) -> Any:
     form.fixed_consultant_id.choices = _consultant_choices("Nog niet toegewezen")
     if school is not None and request.method == "GET":
         form.school_type.data = school.school_type.value
-    if form.validate_on_submit():
+    if form.is_submitted():
+        form.validate()  # then the database checks, so every problem shows at once
         if _taken(
             School.brin, form.brin.data, school_id, School.location_code == form.location_code.data
         ):
@@ -244,7 +247,8 @@ def account_edit(user_id: int | None = None) -> Any:
     if user is not None and request.method == "GET":
         form.role.data = user.role.value
         form.school_ids.data = [s.id for s in user.schools]
-    if form.validate_on_submit():
+    if form.is_submitted():
+        form.validate()  # then the database checks, so every problem shows at once
         if _taken(User.email, form.email.data, user_id):
             _add_error(form.email, "Er is al een account met dit e-mailadres.")
         if user is None and not form.password.data:

@@ -1,0 +1,112 @@
+"""Route x role matrix: every route in ``app.url_map`` must be listed here with the status each
+role gets. A new route without a row fails ``test_matrix_covers_every_route``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from tests.conftest import do_login, extract_csrf
+
+ROLES = ("anonymous", "school", "consultant", "senior", "swv", "admin")
+
+
+def every(status: int, anonymous: int | None = None) -> dict[str, int]:
+    result = dict.fromkeys(ROLES, status)
+    if anonymous is not None:
+        result["anonymous"] = anonymous
+    return result
+
+
+LOGGED_IN = every(200, anonymous=302)
+ADMIN_ONLY = {**every(403, anonymous=302), "admin": 200}
+ADMIN_ONLY_POST = {**every(403, anonymous=302), "admin": 302}
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # may hold {school}, {municipality}, ... filled from the fixture region
+    expected: dict[str, int]
+
+
+MATRIX: dict[str, Case] = {
+    "static": Case("GET", "/static/css/app.css", every(200)),
+    "main.healthz": Case("GET", "/healthz", every(200)),
+    "main.home": Case("GET", "/", LOGGED_IN),
+    "auth.login": Case("GET", "/login", every(302, anonymous=200)),
+    "auth.logout": Case("POST", "/logout", every(302)),
+    "auth.change_password": Case("GET", "/account/wachtwoord", LOGGED_IN),
+    "admin.index": Case("GET", "/beheer/", {**ADMIN_ONLY, "admin": 302}),
+    "admin.accounts": Case("GET", "/beheer/accounts", ADMIN_ONLY),
+    "admin.account_new": Case("GET", "/beheer/accounts/nieuw", ADMIN_ONLY),
+    "admin.account_edit": Case("GET", "/beheer/accounts/{user}", ADMIN_ONLY),
+    "admin.municipalities": Case("GET", "/beheer/gemeenten", ADMIN_ONLY),
+    "admin.municipality_new": Case("GET", "/beheer/gemeenten/nieuw", ADMIN_ONLY),
+    "admin.municipality_edit": Case("GET", "/beheer/gemeenten/{municipality}", ADMIN_ONLY),
+    "admin.partnerships": Case("GET", "/beheer/samenwerkingsverbanden", ADMIN_ONLY),
+    "admin.partnership_new": Case("GET", "/beheer/samenwerkingsverbanden/nieuw", ADMIN_ONLY),
+    "admin.partnership_edit": Case(
+        "GET", "/beheer/samenwerkingsverbanden/{partnership}", ADMIN_ONLY
+    ),
+    "admin.schools": Case("GET", "/beheer/scholen", ADMIN_ONLY),
+    "admin.school_new": Case("GET", "/beheer/scholen/nieuw", ADMIN_ONLY),
+    "admin.school_edit": Case("GET", "/beheer/scholen/{school}", ADMIN_ONLY),
+    "admin.stand_ins": Case("GET", "/beheer/vervangingen", ADMIN_ONLY),
+    "admin.stand_in_new": Case("GET", "/beheer/vervangingen/nieuw", ADMIN_ONLY),
+    "admin.stand_in_edit": Case("GET", "/beheer/vervangingen/{stand_in}", ADMIN_ONLY),
+    "admin.stand_in_delete": Case(
+        "POST", "/beheer/vervangingen/{stand_in}/verwijderen", ADMIN_ONLY_POST
+    ),
+    "admin.holidays": Case("GET", "/beheer/vakanties", ADMIN_ONLY),
+    "admin.holiday_new": Case("GET", "/beheer/vakanties/nieuw", ADMIN_ONLY),
+    "admin.holiday_edit": Case("GET", "/beheer/vakanties/{holiday}", ADMIN_ONLY),
+    "admin.holiday_delete": Case(
+        "POST", "/beheer/vakanties/{holiday}/verwijderen", ADMIN_ONLY_POST
+    ),
+}
+
+
+def test_matrix_covers_every_route(app) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - MATRIX.keys()
+    stale = MATRIX.keys() - endpoints
+    assert not missing, f"routes missing from the access matrix: {sorted(missing)}"
+    assert not stale, f"matrix rows for routes that no longer exist: {sorted(stale)}"
+
+
+def test_matrix_methods_match_routes(app) -> None:
+    for rule in app.url_map.iter_rules():
+        assert MATRIX[rule.endpoint].method in (rule.methods or set()), rule.endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_route_role_matrix(app, make, region, endpoint: str, role: str) -> None:
+    case = MATRIX[endpoint]
+    ids = {
+        "school": region.school_a.id,
+        "municipality": region.school_a.municipality_id,
+        "partnership": region.swv_a.id,
+        "user": region.zorg_a.id,
+        "stand_in": make.stand_in(region.c1, region.c2, date(2026, 12, 1), date(2026, 12, 5)).id,
+        "holiday": make.holiday(
+            school_year=2026, start_date=date(2026, 10, 17), end_date=date(2026, 10, 25)
+        ).id,
+    }
+    client = app.test_client()
+    if role != "anonymous":
+        assert do_login(client, region.by_role()[role]).status_code == 302
+    path = case.path.format(**ids)
+    if case.method == "GET":
+        response = client.get(path)
+    else:
+        token = extract_csrf(client.get("/login" if role == "anonymous" else "/").text)
+        response = client.post(path, data={"csrf_token": token})
+    assert response.status_code == case.expected[role], (
+        f"{case.method} {path} as {role}: {response.status_code}"
+    )
+    if role == "anonymous" and case.expected[role] == 302 and endpoint != "auth.logout":
+        assert response.headers["Location"].startswith("/login")

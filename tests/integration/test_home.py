@@ -1,0 +1,56 @@
+"""Each role's home page shows what that role needs, scoped by the access policy."""
+
+from datetime import timedelta
+
+from portal import access
+from tests.conftest import do_login
+
+
+def _home(app, user) -> str:
+    client = app.test_client()
+    do_login(client, user)
+    return client.get("/").text
+
+
+def test_school_sees_its_school_and_consultant(app, region) -> None:
+    html = _home(app, region.zorg_a)
+    assert "School A" in html and "School B" not in html
+    assert "Consulent Een" in html
+
+
+def test_school_sees_the_stand_in_during_the_period(app, make, region) -> None:
+    today = access.today()
+    make.stand_in(region.c1, region.c2, today, today + timedelta(days=2))
+    html = _home(app, region.zorg_a)
+    assert "Consulent Twee" in html
+    assert "vervangt Consulent Een" in html
+
+
+def test_consultant_sees_own_schools_and_stand_ins(app, make, region) -> None:
+    today = access.today()
+    make.stand_in(region.c2, region.c1, today + timedelta(days=7), today + timedelta(days=9))
+    html = _home(app, region.c1)
+    assert "School A" in html and "School C (mbo)" in html and "School B" not in html
+    assert "U vervangt Consulent Twee" in html
+
+
+def test_senior_sees_region_and_unassigned_schools(app, make, region) -> None:
+    make.school(name="School zonder consulent")
+    html = _home(app, region.senior)
+    for name in ("School A", "School B", "School C (mbo)"):
+        assert name in html
+    assert "geen vaste consulent" in html
+    assert "School zonder consulent" in html
+
+
+def test_swv_sees_partnership_schools_only(app, region) -> None:
+    html = _home(app, region.swv_user)
+    assert "SWV A" in html
+    assert "School A" in html and "School B" not in html and "School C" not in html
+
+
+def test_admin_home_lists_schools_without_consultant(app, make, region) -> None:
+    make.school(name="Nieuwe basisschool")
+    html = _home(app, region.admin)
+    assert "Nieuwe basisschool" in html
+    assert "Zonder vaste consulent" in html
