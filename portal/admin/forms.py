@@ -212,8 +212,8 @@ class StandInForm(PortalForm):
     stand_in_id = SelectField(
         "Vervanger", coerce=int, validators=[InputRequired("Kies een vervanger.")]
     )
-    start_date = DateField("Van", validators=[InputRequired(DATE_MESSAGE)], format="%Y-%m-%d")
-    end_date = DateField("Tot en met", validators=[InputRequired(DATE_MESSAGE)], format="%Y-%m-%d")
+    start_date = DateField("Eerste dag", validators=[InputRequired(DATE_MESSAGE)])
+    end_date = DateField("Laatste dag", validators=[InputRequired(DATE_MESSAGE)])
     note = StringField(
         "Toelichting",
         description="Bijvoorbeeld: verlof. Geen gegevens over leerlingen.",
@@ -227,7 +227,7 @@ class StandInForm(PortalForm):
 
     def validate_end_date(self, field: DateField) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValidationError("De einddatum ligt vóór de begindatum.")
+            raise ValidationError("De laatste dag ligt vóór de eerste dag.")
 
 
 class HolidayForm(PortalForm):

@@ -23,7 +23,7 @@ from portal.admin.forms import (
 )
 from portal.auth.models import ROLE_LABELS, Role, User
 from portal.auth.passwords import hash_password
-from portal.extensions import db, login_manager
+from portal.extensions import db, htmx, login_manager
 from portal.forms import PortalForm
 from portal.schools.models import (
     HolidayRegion,
@@ -222,14 +222,17 @@ def accounts() -> str:
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
     if search:
-        pattern = f"%{search.lower()}%"
+        term = search.lower()
         query = query.where(
-            or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern))
+            or_(
+                func.lower(User.name).contains(term, autoescape=True),
+                func.lower(User.email).contains(term, autoescape=True),
+            )
         )
     page = _page(query.order_by(User.name))
-    return render_template(
-        "admin/accounts.html", page=page, role=role, search=search, role_labels=ROLE_LABELS
-    )
+    # An htmx request (active search) gets only the results; the full page includes them.
+    template = "admin/_accounts_results.html" if htmx else "admin/accounts.html"
+    return render_template(template, page=page, role=role, search=search, role_labels=ROLE_LABELS)
 
 
 @bp.route("/accounts/nieuw", methods=["GET", "POST"], endpoint="account_new")

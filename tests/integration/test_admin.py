@@ -239,7 +239,7 @@ def test_stand_in_period(app, admin_client, make) -> None:
             "end_date": "2027-02-01",
         },
     )
-    assert "De einddatum ligt vóór de begindatum." in backwards.text
+    assert "De laatste dag ligt vóór de eerste dag." in backwards.text
     bad_date = post(admin_client, "/beheer/vervangingen/nieuw", {**data, "start_date": "31-02"})
     assert bad_date.status_code == 422
     assert "Not a valid" not in bad_date.text
@@ -342,3 +342,18 @@ def test_admin_pages_never_show_pupils(admin_client, region) -> None:
     ):
         html = admin_client.get(path).text
         assert region.pupil_a.last_name not in html
+
+
+def test_account_search_full_page_and_htmx_partial(admin_client, make) -> None:
+    make.user(Role.CONSULTANT, name="Marieke Jansen")
+    make.user(Role.SCHOOL, name="Jeroen de Wit", schools=[make.school()])
+    page = admin_client.get("/beheer/accounts", query_string={"zoek": "marieke"})
+    assert "<html" in page.text and "Marieke Jansen" in page.text and "Jeroen" not in page.text
+    partial = admin_client.get(
+        "/beheer/accounts", query_string={"rol": "school"}, headers={"HX-Request": "true"}
+    )
+    assert "<html" not in partial.text
+    assert "Jeroen de Wit" in partial.text and "Marieke" not in partial.text
+    assert "1 account gevonden." in partial.text
+    wildcard = admin_client.get("/beheer/accounts", query_string={"zoek": "%"})
+    assert "0 accounts gevonden." in wildcard.text

