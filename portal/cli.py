@@ -23,3 +23,34 @@ def register_cli(app: Flask) -> None:
         load_demo_data(db.session, today())
         db.session.commit()
         click.echo("Demo data loaded. Password for every demo account: verzuim-demo-2026")
+
+    @app.cli.command("create-admin")
+    @click.argument("email")
+    @click.argument("name")
+    @click.password_option(
+        "--password", prompt="Startwachtwoord", help="At least 12 characters; asked when omitted."
+    )
+    def create_admin(email: str, name: str, password: str) -> None:
+        """Create a functioneel beheerder account (the first account in production)."""
+        from sqlalchemy import func, select
+
+        from portal.auth.models import Role, User
+        from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+
+        email = email.strip().lower()
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise click.ClickException(f"The password needs {MIN_PASSWORD_LENGTH}+ characters.")
+        exists = db.session.scalar(select(User.id).where(func.lower(User.email) == email))
+        if exists:
+            raise click.ClickException(f"An account for {email} already exists.")
+        db.session.add(
+            User(
+                email=email,
+                name=name,
+                role=Role.ADMIN,
+                password_hash=hash_password(password),
+                must_change_password=True,
+            )
+        )
+        db.session.commit()
+        click.echo(f"Beheerder {email} created; a new password is asked at first login.")

@@ -64,3 +64,20 @@ def test_demo_data_refuses_production(app, monkeypatch) -> None:
     result = app.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code != 0
     assert "production" in result.output
+
+
+def test_create_admin_command(app) -> None:
+    runner = app.test_cli_runner()
+    short = runner.invoke(args=["create-admin", "b@lvs.nl", "B", "--password", "kort"])
+    assert short.exit_code != 0
+    ok = runner.invoke(
+        args=["create-admin", "Beheer@LVS.nl", "Beheer", "--password", "een-lang-startwachtwoord"]
+    )
+    assert ok.exit_code == 0, ok.output
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == "beheer@lvs.nl")).one()
+        assert user.role == Role.ADMIN and user.must_change_password
+    again = runner.invoke(
+        args=["create-admin", "beheer@lvs.nl", "B", "--password", "een-lang-startwachtwoord"]
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
