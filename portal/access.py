@@ -123,7 +123,7 @@ def school_ids(user: User, on: date | None = None) -> Select[Any]:
     return schools_query(user, on).with_only_columns(School.id)
 
 
-def schools_query(user: User, on: date | None = None) -> Select[tuple[School]]:
+def schools_query(user: User, on: date | None = None) -> Select[School]:
     """The schools ``user`` may see, as a select to filter, order and paginate further."""
     query = select(School)
     match user.role:
@@ -152,7 +152,7 @@ def get_school(user: User, school_id: int) -> School:
 # --- Pupils -----------------------------------------------------------------------------------
 
 
-def pupils_query(user: User, on: date | None = None) -> Select[tuple[Pupil]]:
+def pupils_query(user: User, on: date | None = None) -> Select[Pupil]:
     """The pupils ``user`` may see; empty for roles without access to pupil files."""
     query = select(Pupil)
     if user.role not in PUPIL_ROLES:

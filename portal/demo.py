@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
+from portal.db import DbSession
 from portal.schools.models import (
     HolidayRegion,
     Municipality,
@@ -50,11 +50,11 @@ DEMO_ACCOUNTS = {
 }
 
 
-def database_is_empty(session: Session) -> bool:
+def database_is_empty(session: DbSession) -> bool:
     return not session.scalar(select(func.count()).select_from(User))
 
 
-def load_demo_data(session: Session, today: date) -> dict[str, User]:
+def load_demo_data(session: DbSession, today: date) -> dict[str, User]:
     """Add the demo region to ``session`` (flushes, does not commit)."""
     dordrecht = Municipality(
         name="Dordrecht", cbs_code="GM0505", holiday_region=HolidayRegion.MIDDEN

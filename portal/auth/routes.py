@@ -47,7 +47,7 @@ def _login_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message="Te veel inlogpogingen.")
-def login() -> str | Response:
+def login() -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
@@ -85,7 +85,7 @@ def logout() -> Response:
 
 @bp.route("/account/wachtwoord", methods=["GET", "POST"])
 @login_required
-def change_password() -> str | Response:
+def change_password() -> Response | tuple[str, int]:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current_password.data or ""):

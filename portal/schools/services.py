@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from portal.auth.models import User
 from portal.calendar import SchoolCalendar, school_year_of
+from portal.db import DbSession
 from portal.schools.models import HolidayRegion, School, SchoolHoliday, StandIn
 
 
@@ -27,7 +28,7 @@ class Responsible:
 
 
 def responsible_for(
-    session: Session, schools: Sequence[School], on: date
+    session: DbSession, schools: Sequence[School], on: date
 ) -> dict[int, Responsible]:
     """The fixed consultant and any active stand-in for each school, in one query."""
     consultant_ids = {s.fixed_consultant_id for s in schools if s.fixed_consultant_id}
@@ -55,7 +56,10 @@ def responsible_for(
 
 
 def school_calendar(
-    session: Session, region: HolidayRegion, school_year: int | None = None, on: date | None = None
+    session: DbSession,
+    region: HolidayRegion,
+    school_year: int | None = None,
+    on: date | None = None,
 ) -> SchoolCalendar:
     """The school-holiday calendar of a region; all years unless ``school_year`` is given."""
     query = select(SchoolHoliday.start_date, SchoolHoliday.end_date).where(
@@ -70,7 +74,7 @@ def school_calendar(
     )
 
 
-def overlapping_stand_ins(session: Session, stand_in: StandIn) -> list[StandIn]:
+def overlapping_stand_ins(session: DbSession, stand_in: StandIn) -> list[StandIn]:
     """Other stand-in periods for the same absent consultant that overlap ``stand_in``."""
     query = select(StandIn).where(
         StandIn.absent_consultant_id == stand_in.absent_consultant_id,
