@@ -27,7 +27,7 @@ from wtforms.validators import (
 
 from portal.auth.models import ROLE_LABELS, Role
 from portal.auth.passwords import MIN_PASSWORD_LENGTH
-from portal.forms import PortalForm
+from portal.forms import PortalForm, options
 from portal.schools.models import SCHOOL_TYPE_LABELS, HolidayRegion
 
 REQUIRED = "Dit veld is verplicht."
@@ -66,7 +66,7 @@ class MunicipalityForm(PortalForm):
     )
     holiday_region = SelectField(
         "Vakantieregio",
-        choices=[(r.value, r.label) for r in HolidayRegion],
+        choices=options((r.value, r.label) for r in HolidayRegion),
         validators=[InputRequired(REQUIRED)],
     )
 
@@ -119,7 +119,7 @@ class SchoolForm(PortalForm):
     )
     school_type = SelectField(
         "Soort onderwijs",
-        choices=[(t.value, label) for t, label in SCHOOL_TYPE_LABELS.items()],
+        choices=options((t.value, label) for t, label in SCHOOL_TYPE_LABELS.items()),
         validators=[InputRequired(REQUIRED)],
     )
     location = StringField(
@@ -166,7 +166,7 @@ class AccountForm(PortalForm):
     )
     role = SelectField(
         "Rol",
-        choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=options((r.value, label) for r, label in ROLE_LABELS.items()),
         validators=[InputRequired(REQUIRED)],
     )
     school_ids = SelectMultipleField(
@@ -241,7 +241,7 @@ class HolidayForm(PortalForm):
     )
     region = SelectField(
         "Vakantieregio",
-        choices=[(r.value, r.label) for r in HolidayRegion],
+        choices=options((r.value, r.label) for r in HolidayRegion),
         validators=[InputRequired(REQUIRED)],
     )
     name = StringField(

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import Field
+from wtforms.fields.choices import SelectChoice
 
 from portal import access
 from portal.admin.forms import (
@@ -24,7 +25,7 @@ from portal.admin.forms import (
 from portal.auth.models import ROLE_LABELS, Role, User
 from portal.auth.passwords import hash_password
 from portal.extensions import db, htmx, login_manager
-from portal.forms import PortalForm
+from portal.forms import PortalForm, options
 from portal.schools.models import (
     HolidayRegion,
     Municipality,
@@ -150,19 +151,19 @@ def partnership_edit(partnership_id: int | None = None) -> Any:
 # --- Schools ----------------------------------------------------------------------------------
 
 
-def _consultant_choices(blank: str | None = None) -> list[tuple[Any, str]]:
+def _consultant_choices(blank: str | None = None) -> list[SelectChoice]:
     rows = db.session.execute(
         select(User.id, User.name)
         .where(User.role == Role.CONSULTANT, User.active.is_(True))
         .order_by(User.name)
     ).all()
     choices: list[tuple[Any, str]] = [("", blank)] if blank else []
-    return choices + [(row.id, row.name) for row in rows]
+    return options(choices + [(row.id, row.name) for row in rows])
 
 
-def _partnership_choices(blank: str) -> list[tuple[Any, str]]:
+def _partnership_choices(blank: str) -> list[SelectChoice]:
     rows = db.session.execute(select(Partnership.id, Partnership.name).order_by(Partnership.name))
-    return [("", blank)] + [(row.id, row.name) for row in rows]
+    return options([("", blank)] + [(row.id, row.name) for row in rows])
 
 
 @bp.get("/scholen")
@@ -184,12 +185,12 @@ def schools() -> str:
 def school_edit(school_id: int | None = None) -> Any:
     school = _get(School, school_id) if school_id else None
     form = SchoolForm(obj=school)
-    form.municipality_id.choices = [
+    form.municipality_id.choices = options(
         (row.id, row.name)
         for row in db.session.execute(
             select(Municipality.id, Municipality.name).order_by(Municipality.name)
         )
-    ]
+    )
     form.partnership_id.choices = _partnership_choices("Geen (bijvoorbeeld mbo)")
     form.fixed_consultant_id.choices = _consultant_choices("Nog niet toegewezen")
     if school is not None and request.method == "GET":
@@ -240,12 +241,12 @@ def accounts() -> str:
 def account_edit(user_id: int | None = None) -> Any:
     user = _get(User, user_id) if user_id else None
     form = AccountForm(obj=user)
-    form.school_ids.choices = [
+    form.school_ids.choices = options(
         (row.id, f"{row.name} ({row.brin}{row.location_code})")
         for row in db.session.execute(
             select(School.id, School.name, School.brin, School.location_code).order_by(School.name)
         )
-    ]
+    )
     form.partnership_id.choices = _partnership_choices("Geen")
     if user is not None and request.method == "GET":
         form.role.data = user.role.value
