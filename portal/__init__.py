@@ -15,7 +15,9 @@ from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 # Models must be imported so that the metadata (and Alembic) know every table.
 from portal import audit as _audit  # noqa: F401  isort: skip
+from portal.attendance import models as _attendance_models  # noqa: F401  isort: skip
 from portal.auth import models as _auth_models  # noqa: F401  isort: skip
+from portal.imports import models as _import_models  # noqa: F401  isort: skip
 from portal.pupils import models as _pupil_models  # noqa: F401  isort: skip
 from portal.schools import models as _school_models  # noqa: F401  isort: skip
 
@@ -51,11 +53,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _configure_login(app)
 
     from portal.admin.routes import bp as admin_bp
+    from portal.attendance.routes import bp as attendance_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.imports.routes import bp as imports_bp
     from portal.main.routes import bp as main_bp
+    from portal.pupils.routes import bp as pupils_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(pupils_bp, url_prefix="/leerlingen")
+    app.register_blueprint(attendance_bp, url_prefix="/verzuim")
+    app.register_blueprint(imports_bp, url_prefix="/importeren")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
 
     from portal.cli import register_cli
@@ -109,6 +117,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters.update(filters.FILTERS)
     app.jinja_env.globals["navigation_for"] = navigation_for
+    app.jinja_env.globals["weekday_plural"] = filters.weekday_plural
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -175,3 +175,24 @@ def get_pupil(user: User, pupil_id: int, *, purpose: str | None = None) -> Pupil
         detail=purpose,
     )
     return pupil
+
+
+def can_edit_pupils(user: User) -> bool:
+    """Only school staff register pupils, absence and late arrivals (for their own schools:
+    the scoped queries make sure of that); consultants and the senior read."""
+    return user.is_authenticated and user.role == Role.SCHOOL
+
+
+def get_pupil_for_edit(user: User, pupil_id: int) -> Pupil:
+    """A pupil the user may change: in scope (else 404) and a school role (else 403)."""
+    pupil = get_pupil(user, pupil_id, purpose="wijzigen")
+    if not can_edit_pupils(user):
+        abort(403)
+    return pupil
+
+
+def editable_schools_query(user: User) -> Select[School]:
+    """Schools in which ``user`` may register pupils and absence."""
+    if not can_edit_pupils(user):
+        return select(School).where(false())
+    return schools_query(user).where(School.active.is_(True))

@@ -21,7 +21,7 @@ from flask import has_request_context, request
 from sqlalchemy import DateTime, Enum, String, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.db import Base, utcnow
+from portal.db import Base, DbSession, utcnow
 
 if TYPE_CHECKING:
     from portal.auth.models import User
@@ -119,7 +119,7 @@ def record_reads(
 
 
 def record_change(
-    session: Session,
+    session: DbSession,
     user: User,
     action: AuditAction,
     object_type: str,

@@ -24,6 +24,16 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo("Demo data loaded. Password for every demo account: verzuim-demo-2026")
 
+    @app.cli.command("recompute-signals")
+    def recompute_signals() -> None:
+        """Bring every pupil's signals up to date (run nightly, e.g. from cron)."""
+        from portal.access import today
+        from portal.attendance.services import recompute_all
+
+        count = recompute_all(db.session, today())
+        db.session.commit()
+        click.echo(f"Signals recomputed for {count} pupils.")
+
     @app.cli.command("create-admin")
     @click.argument("email")
     @click.argument("name")

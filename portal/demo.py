@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
+from portal.demo_pupils import load_demo_pupils
 from portal.db import DbSession
 from portal.schools.models import (
     HolidayRegion,
@@ -137,5 +138,7 @@ def load_demo_data(session: DbSession, today: date) -> dict[str, User]:
         )
         for year, name, first, last in HOLIDAYS_MIDDEN
     )
+    session.flush()
+    load_demo_pupils(session, {"vmbo": vmbo, "lyceum": lyceum, "mbo": mbo}, users, today)
     session.flush()
     return users

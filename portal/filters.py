@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from portal.access import AMSTERDAM
@@ -35,6 +36,11 @@ def nl_date(value: date | datetime | None, weekday: bool = False) -> str:
     return f"{WEEKDAYS[value.weekday()]} {text}" if weekday else text
 
 
+def nl_month(value: date) -> str:
+    """``november 2026``."""
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
 def nl_datetime(value: datetime | None) -> str:
     if value is None:
         return "—"
@@ -49,4 +55,49 @@ def label(value: Any) -> str:
     return str(getattr(value, "label", value))
 
 
-FILTERS = {"nl_date": nl_date, "nl_datetime": nl_datetime, "label": label}
+def hours(value: Any) -> str:
+    """Hours with a Dutch decimal comma, without trailing zeros: 2, 1,5."""
+    if value is None:
+        return "—"
+    text = f"{Decimal(str(value)).normalize():f}"
+    return text.replace(".", ",")
+
+
+def iso_date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+WEEKDAY_PLURALS = (
+    "maandagen",
+    "dinsdagen",
+    "woensdagen",
+    "donderdagen",
+    "vrijdagen",
+    "zaterdagen",
+    "zondagen",
+)
+
+
+def weekday_plural(index: int) -> str:
+    return WEEKDAY_PLURALS[int(index)]
+
+
+def working_days_late(deadline: date, today: date) -> str:
+    """``3 werkdagen te laat``: a deadline in words, not by colour alone."""
+    from portal.calendar import working_days_between
+
+    late = working_days_between(deadline, today)
+    if late <= 0:
+        return "vandaag" if late == 0 else f"nog {-late} werkdag{'en' if late < -1 else ''}"
+    return f"{late} werkdag{'en' if late > 1 else ''} te laat"
+
+
+FILTERS = {
+    "working_days_late": working_days_late,
+    "nl_date": nl_date,
+    "nl_datetime": nl_datetime,
+    "nl_month": nl_month,
+    "label": label,
+    "hours": hours,
+    "iso_date": iso_date,
+}

@@ -15,15 +15,21 @@ class NavItem:
 
 
 ALL_ROLES = frozenset(Role)
+PUPIL_ROLES = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR})
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Overzicht", "main.home", ALL_ROLES),
+    NavItem("Leerlingen", "pupils.index", PUPIL_ROLES),
+    NavItem("Klassenregister", "attendance.register", frozenset({Role.SCHOOL})),
+    NavItem("Signalen", "attendance.signals", PUPIL_ROLES),
+    NavItem("Importeren", "imports.index", frozenset({Role.SCHOOL})),
     NavItem("Accounts", "admin.accounts", frozenset({Role.ADMIN})),
     NavItem("Scholen", "admin.schools", frozenset({Role.ADMIN})),
     NavItem("Vervangingen", "admin.stand_ins", frozenset({Role.ADMIN})),
     NavItem("Gemeenten", "admin.municipalities", frozenset({Role.ADMIN})),
     NavItem("Samenwerkingsverbanden", "admin.partnerships", frozenset({Role.ADMIN})),
     NavItem("Schoolvakanties", "admin.holidays", frozenset({Role.ADMIN})),
+    NavItem("Verzuimregels", "admin.settings", frozenset({Role.ADMIN})),
 )
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from portal.attendance.models import Absence, AbsenceKind, LateArrival
 from portal.auth.models import Role, User
+from portal.imports.models import ImportBatch, ImportKind
 from portal.auth.passwords import hash_password
 from portal.extensions import db
 from portal.pupils.models import Pupil
@@ -97,7 +100,23 @@ class Factory:
         kw.setdefault("first_name", "Leerling")
         kw.setdefault("last_name", f"Nummer {n}")
         kw.setdefault("date_of_birth", date(2011, 3, 14))
+        kw.setdefault("class_name", "2B")
+        kw.setdefault("enrolled_on", date(2023, 8, 1))
         return self._save(Pupil(school=school, **kw))
+
+    def absence(self, pupil: Pupil, day: date, hours: float = 2, kind: Any = None,
+                **kw: Any) -> Absence:
+        return self._save(Absence(pupil_id=pupil.id, day=day, hours=Decimal(str(hours)),
+                                  kind=kind or AbsenceKind.ONGEOORLOOFD, **kw))
+
+    def late_arrival(self, pupil: Pupil, day: date, **kw: Any) -> LateArrival:
+        return self._save(LateArrival(pupil_id=pupil.id, day=day, **kw))
+
+    def import_batch(self, user: User, school: School, **kw: Any) -> ImportBatch:
+        kw.setdefault("kind", ImportKind.PUPILS)
+        kw.setdefault("filename", "leerlingen.csv")
+        kw.setdefault("rows", [])
+        return self._save(ImportBatch(user_id=user.id, school_id=school.id, **kw))
 
     def holiday(self, **kw: Any) -> SchoolHoliday:
         kw.setdefault("region", HolidayRegion.MIDDEN)

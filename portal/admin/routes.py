@@ -22,6 +22,9 @@ from portal.admin.forms import (
     SchoolForm,
     StandInForm,
 )
+from portal.attendance import services as attendance
+from portal.attendance.forms import SettingsForm
+from portal.attendance.models import LatePeriod
 from portal.auth.models import ROLE_LABELS, Role, User
 from portal.auth.passwords import hash_password
 from portal.extensions import db, htmx, login_manager
@@ -385,3 +388,28 @@ def holiday_delete(holiday_id: int) -> Response:
     db.session.commit()
     flash(f"{holiday.name} is verwijderd.", "success")
     return redirect(url_for("admin.holidays"))
+
+
+# --- Counting rules ------------------------------------------------------------------------------
+
+
+@bp.route("/verzuimregels", methods=["GET", "POST"])
+def settings() -> Any:
+    current = attendance.get_settings(db.session)
+    form = SettingsForm(obj=current)
+    if request.method == "GET":
+        form.late_period.data = current.late_period.value
+    if form.validate_on_submit():
+        form.populate_obj(current)
+        current.late_period = LatePeriod(form.late_period.data)
+        db.session.add(current)
+        db.session.flush()
+        count = attendance.recompute_all(db.session, access.today())
+        db.session.commit()
+        flash(
+            f"De verzuimregels zijn opgeslagen; de signalen van {count} leerlingen zijn "
+            "bijgewerkt.",
+            "success",
+        )
+        return redirect(url_for("admin.settings"))
+    return _render_form("admin/settings_form.html", form)

@@ -23,6 +23,11 @@ def every(status: int, anonymous: int | None = None) -> dict[str, int]:
 LOGGED_IN = every(200, anonymous=302)
 ADMIN_ONLY = {**every(403, anonymous=302), "admin": 200}
 ADMIN_ONLY_POST = {**every(403, anonymous=302), "admin": 302}
+PUPIL_READERS = {**every(200, anonymous=302), "swv": 403, "admin": 403}
+
+
+def school_only(status: int) -> dict[str, int]:
+    return {**every(403, anonymous=302), "school": status}
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,30 @@ MATRIX: dict[str, Case] = {
     "admin.holiday_delete": Case(
         "POST", "/beheer/vakanties/{holiday}/verwijderen", ADMIN_ONLY_POST
     ),
+    "admin.settings": Case("GET", "/beheer/verzuimregels", ADMIN_ONLY),
+    # Pupils: school staff change, consultants and the senior read, swv and admin see nothing.
+    "pupils.index": Case("GET", "/leerlingen/", PUPIL_READERS),
+    "pupils.search": Case("POST", "/leerlingen/zoeken", PUPIL_READERS),
+    "pupils.new": Case("GET", "/leerlingen/nieuw", school_only(200)),
+    "pupils.detail": Case("GET", "/leerlingen/{pupil}", PUPIL_READERS),
+    "pupils.edit": Case("GET", "/leerlingen/{pupil}/bewerken", school_only(200)),
+    "pupils.leave": Case("GET", "/leerlingen/{pupil}/uitschrijven", school_only(200)),
+    "pupils.add_absence": Case("POST", "/leerlingen/{pupil}/verzuim", school_only(422)),
+    "pupils.delete_absence": Case(
+        "POST", "/leerlingen/{pupil}/verzuim/{absence}/verwijderen", school_only(302)
+    ),
+    "pupils.add_late_arrival": Case("POST", "/leerlingen/{pupil}/te-laat", school_only(422)),
+    "pupils.delete_late_arrival": Case(
+        "POST", "/leerlingen/{pupil}/te-laat/{late}/verwijderen", school_only(302)
+    ),
+    "pupils.record_step": Case("POST", "/leerlingen/{pupil}/stap", school_only(400)),
+    "attendance.register": Case("GET", "/verzuim/klassenregister", school_only(200)),
+    "attendance.register_row": Case("POST", "/verzuim/klassenregister/{pupil}", school_only(302)),
+    "attendance.signals": Case("GET", "/verzuim/signalen", PUPIL_READERS),
+    "imports.index": Case("GET", "/importeren/", school_only(200)),
+    "imports.preview": Case("GET", "/importeren/{batch}", school_only(200)),
+    "imports.decide": Case("POST", "/importeren/{batch}", school_only(302)),
+    "imports.template": Case("GET", "/importeren/sjabloon/verzuim.csv", school_only(200)),
 }
 
 
@@ -95,6 +124,10 @@ def test_route_role_matrix(app, make, region, endpoint: str, role: str) -> None:
         "holiday": make.holiday(
             school_year=2026, start_date=date(2026, 10, 17), end_date=date(2026, 10, 25)
         ).id,
+        "pupil": region.pupil_a.id,
+        "absence": make.absence(region.pupil_a, date(2026, 11, 2)).id,
+        "late": make.late_arrival(region.pupil_a, date(2026, 11, 3)).id,
+        "batch": make.import_batch(region.zorg_a, region.school_a).id,
     }
     client = app.test_client()
     if role != "anonymous":

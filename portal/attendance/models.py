@@ -1,0 +1,231 @@
+"""Absence and late-arrival registrations, the 3-6-9 steps taken, signals and their settings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Numeric,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, TimestampMixin
+from portal.pupils.models import Pupil
+
+
+def _enum(cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
+    return Enum(
+        cls,
+        native_enum=False,
+        length=length,
+        create_constraint=True,
+        name=name,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class AbsenceKind(enum.StrEnum):
+    # Authorised (geoorloofd)
+    ZIEK = "ziek"
+    VERLOF = "verlof"
+    SCHORSING = "schorsing"
+    OVERIG_GEOORLOOFD = "overig_geoorloofd"
+    # Unauthorised (ongeoorloofd): these count for the 16-hour rule
+    ONGEOORLOOFD = "ongeoorloofd"
+    LUXE_VERZUIM = "luxe_verzuim"
+    ONEIGENLIJK_ZIEK = "oneigenlijk_ziek"
+
+    @property
+    def label(self) -> str:
+        return ABSENCE_KIND_LABELS[self]
+
+    @property
+    def authorised(self) -> bool:
+        return self in AUTHORISED_KINDS
+
+    @property
+    def short(self) -> str:
+        return ABSENCE_KIND_SHORT[self]
+
+
+AUTHORISED_KINDS = frozenset(
+    {AbsenceKind.ZIEK, AbsenceKind.VERLOF, AbsenceKind.SCHORSING, AbsenceKind.OVERIG_GEOORLOOFD}
+)
+UNAUTHORISED_KINDS = frozenset(set(AbsenceKind) - AUTHORISED_KINDS)
+ABSENCE_KIND_LABELS = {
+    AbsenceKind.ZIEK: "Ziek",
+    AbsenceKind.VERLOF: "Verlof verleend",
+    AbsenceKind.SCHORSING: "Schorsing",
+    AbsenceKind.OVERIG_GEOORLOOFD: "Overig geoorloofd",
+    AbsenceKind.ONGEOORLOOFD: "Ongeoorloofd (spijbelen)",
+    AbsenceKind.LUXE_VERZUIM: "Luxe verzuim",
+    AbsenceKind.ONEIGENLIJK_ZIEK: "Vermoedelijk oneigenlijk ziek",
+}
+ABSENCE_KIND_SHORT = {
+    AbsenceKind.ZIEK: "Z",
+    AbsenceKind.VERLOF: "V",
+    AbsenceKind.SCHORSING: "S",
+    AbsenceKind.OVERIG_GEOORLOOFD: "G",
+    AbsenceKind.ONGEOORLOOFD: "O",
+    AbsenceKind.LUXE_VERZUIM: "L",
+    AbsenceKind.ONEIGENLIJK_ZIEK: "OZ",
+}
+
+
+class Absence(TimestampMixin, Base):
+    """Hours absent for one pupil on one day, of one kind."""
+
+    __tablename__ = "absence"
+    __table_args__ = (
+        UniqueConstraint("pupil_id", "day", "kind", name="uq_absence_pupil_day_kind"),
+        Index("ix_absence_pupil_day", "pupil_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(Numeric(4, 1))
+    kind: Mapped[AbsenceKind] = mapped_column(_enum(AbsenceKind, "absence_kind"))
+    cause: Mapped[str | None] = mapped_column(String(200))
+    parents_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    help_involved: Mapped[str | None] = mapped_column(String(200))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    pupil: Mapped[Pupil] = relationship()
+
+
+class LateArrival(TimestampMixin, Base):
+    __tablename__ = "late_arrival"
+    __table_args__ = (UniqueConstraint("pupil_id", "day", name="uq_late_arrival_pupil_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    lesson_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    pupil: Mapped[Pupil] = relationship()
+
+
+class LateArrivalStep(TimestampMixin, Base):
+    """The school took a step of the 3-6-9 rule (informed parents, talk with management...)."""
+
+    __tablename__ = "late_arrival_step"
+    __table_args__ = (UniqueConstraint("pupil_id", "period_start", "step", name="uq_late_step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)  # the counting period it belongs to
+    step: Mapped[int] = mapped_column(SmallInteger)  # 3, 6, 9...
+    taken_on: Mapped[date] = mapped_column(Date)
+    how: Mapped[str] = mapped_column(String(200))
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+
+class SignalKind(enum.StrEnum):
+    SIXTEEN_HOURS = "zestien_uur"
+    LONG_ABSENCE = "langdurig"
+    LATE_ARRIVALS = "te_laat"
+    SICK_LEAVE = "ziekteverzuim"
+    WEEKDAY_PATTERN = "patroon"
+
+    @property
+    def label(self) -> str:
+        return SIGNAL_KIND_LABELS[self]
+
+
+SIGNAL_KIND_LABELS = {
+    SignalKind.SIXTEEN_HOURS: "16 uur in 4 schoolweken",
+    SignalKind.LONG_ABSENCE: "Langdurig relatief verzuim",
+    SignalKind.LATE_ARRIVALS: "Te laat komen (3-6-9)",
+    SignalKind.SICK_LEAVE: "Zorgwekkend ziekteverzuim (M@ZL)",
+    SignalKind.WEEKDAY_PATTERN: "Patroon: steeds op dezelfde dag",
+}
+
+
+class Signal(TimestampMixin, Base):
+    """A line a pupil crossed, kept up to date on every registration.
+
+    Signals of a pupil are recomputed from the registrations after each change; ``detail``
+    holds what the page shows (hours, dates, the step due).
+    """
+
+    __tablename__ = "signal"
+    __table_args__ = (
+        Index("ix_signal_school_open", "school_id", "resolved", "reached_on"),
+        Index("ix_signal_pupil", "pupil_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"))
+    kind: Mapped[SignalKind] = mapped_column(_enum(SignalKind, "signal_kind"))
+    start: Mapped[date] = mapped_column(Date)
+    reached_on: Mapped[date] = mapped_column(Date)
+    legal_duty: Mapped[bool] = mapped_column(Boolean, default=False)
+    follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Set when the school acted on it (a report filed, a 3-6-9 step recorded).
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    pupil: Mapped[Pupil] = relationship()
+
+
+class LatePeriod(enum.StrEnum):
+    SCHOOL_YEAR = "school_year"
+    MONTH = "month"
+
+    @property
+    def label(self) -> str:
+        return {"school_year": "Per schooljaar", "month": "Per kalendermaand"}[self.value]
+
+
+class AttendanceSettings(TimestampMixin, Base):
+    """The region's counting rules: one row, edited by the functioneel beheerder."""
+
+    __tablename__ = "attendance_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sixteen_hours_threshold: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal(16))
+    sixteen_hours_weeks: Mapped[int] = mapped_column(SmallInteger, default=4)
+    long_absence_weeks: Mapped[int] = mapped_column(SmallInteger, default=4)
+    max_hours_per_day: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal(10))
+    late_steps: Mapped[str] = mapped_column(String(50), default="3,6,9")
+    late_step_actions: Mapped[str] = mapped_column(
+        String(1000),
+        default="Ouders informeren\nBrief of gesprek met de schoolleiding\nMelden bij leerplicht",
+    )
+    late_period: Mapped[LatePeriod] = mapped_column(
+        _enum(LatePeriod, "late_period"), default=LatePeriod.SCHOOL_YEAR
+    )
+
+    @property
+    def steps(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.late_steps.split(",") if part.strip())
+
+    @property
+    def step_actions(self) -> dict[int, str]:
+        lines = [line.strip() for line in self.late_step_actions.splitlines() if line.strip()]
+        return {
+            step: (lines[i] if i < len(lines) else f"Stap {step}")
+            for i, step in enumerate(self.steps)
+        }

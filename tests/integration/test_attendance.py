@@ -1,0 +1,242 @@
+"""Registering absence and late arrivals, and the signals that follow, through the client."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from portal.attendance.models import Absence, AbsenceKind, LateArrival, Signal, SignalKind
+from portal.extensions import db
+from tests.conftest import do_login, extract_csrf
+
+TODAY = date(2026, 11, 23)  # Monday
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch) -> None:
+    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+
+
+@pytest.fixture()
+def school(app, region):  # noqa: ANN201
+    client = app.test_client()
+    do_login(client, region.zorg_a)
+    return client
+
+
+def absence(client, pupil_id: int, **data):  # noqa: ANN201
+    token = extract_csrf(client.get(f"/leerlingen/{pupil_id}").text)
+    payload = {"csrf_token": token, "day": "2026-11-20", "hours": "2", "kind": "ongeoorloofd"}
+    payload.update(data)
+    return client.post(f"/leerlingen/{pupil_id}/verzuim", data=payload)
+
+
+def register_row(client, pupil_id: int, day: str, *, hours: str = "", kind: str = "ongeoorloofd",
+                 original: str = "", late: bool = False, lesson: str = "", htmx: bool = True):  # noqa: ANN201
+    token = extract_csrf(client.get("/verzuim/klassenregister").text)
+    p = f"p{pupil_id}-"
+    data = {"csrf_token": token, "datum": day, p + "hours": hours, p + "kind": kind,
+            p + "original_kind": original, p + "lesson_hour": lesson}
+    if late:
+        data[p + "late"] = "y"
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(f"/verzuim/klassenregister/{pupil_id}", data=data, headers=headers)
+
+
+def rows(app, model, pupil_id):  # noqa: ANN201
+    with app.app_context():
+        return db.session.scalars(select(model).where(model.pupil_id == pupil_id)).all()
+
+
+def signals(app, pupil_id):  # noqa: ANN201
+    with app.app_context():
+        return db.session.scalars(select(Signal).where(Signal.pupil_id == pupil_id)).all()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"day": "2026-11-24"}, "Deze datum ligt in de toekomst."),
+        ({"day": "2023-07-03"}, "nog niet ingeschreven"),
+        ({"day": "2026-11-21"}, "Op zaterdag is er geen school."),
+        ({"day": "2026-05-14"}, "feestdag (Hemelvaartsdag)"),
+        ({"hours": "11"}, "Een schooldag heeft hoogstens 10 uur"),
+        ({"hours": "0"}, "Vul een aantal uren groter dan 0 in."),
+        ({"hours": "1,25"}, "Vul hele of halve uren in"),
+        ({"hours": "veel"}, "Vul een aantal uren in, bijvoorbeeld 2 of 1,5."),
+    ],
+)
+def test_bad_absence_input_gets_dutch_message_and_keeps_input(app, school, region, data, message):
+    response = absence(school, region.pupil_a.id, cause="Bleef thuis na ruzie", **data)
+    assert response.status_code == 422
+    assert message in response.text
+    assert 'value="Bleef thuis na ruzie"' in response.text
+    assert rows(app, Absence, region.pupil_a.id) == []
+
+
+def test_planned_leave_may_be_in_the_future(app, school, region) -> None:
+    response = absence(school, region.pupil_a.id, day="2026-12-01", kind="verlof", hours="6")
+    assert response.status_code == 302
+
+
+def test_school_holiday_is_refused(app, make, school, region) -> None:
+    make.holiday(school_year=2026, start_date=date(2026, 10, 17), end_date=date(2026, 10, 25))
+    response = absence(school, region.pupil_a.id, day="2026-10-20")
+    assert "valt in een schoolvakantie" in response.text
+
+
+def test_second_registration_of_same_kind_is_never_doubled(app, school, region) -> None:
+    assert absence(school, region.pupil_a.id, hours="2").status_code == 302
+    again = absence(school, region.pupil_a.id, hours="3")
+    assert again.status_code == 422
+    assert "staat al 2 uur" in again.text
+    # Another kind on the same day is fine, within the day's maximum.
+    assert absence(school, region.pupil_a.id, hours="3", kind="ziek").status_code == 302
+    too_much = absence(school, region.pupil_a.id, hours="6", kind="schorsing")
+    assert "komt deze dag op 11 uur" in too_much.text
+    assert sorted(a.hours for a in rows(app, Absence, region.pupil_a.id)) == [2, 3]
+
+
+def test_register_row_saves_updates_moves_and_removes(app, school, region) -> None:
+    pid = region.pupil_a.id
+    response = register_row(school, pid, "2026-11-20", hours="2")
+    assert response.status_code == 200
+    assert "Opgeslagen" in response.text and "<html" not in response.text
+    assert [(a.kind, a.hours) for a in rows(app, Absence, pid)] == [(AbsenceKind.ONGEOORLOOFD, 2)]
+    register_row(school, pid, "2026-11-20", hours="3", original="ongeoorloofd")
+    assert [a.hours for a in rows(app, Absence, pid)] == [3]
+    # Changing the kind in the row moves the hours; nothing is counted twice.
+    register_row(school, pid, "2026-11-20", hours="3", kind="ziek", original="ongeoorloofd")
+    assert [(a.kind, a.hours) for a in rows(app, Absence, pid)] == [(AbsenceKind.ZIEK, 3)]
+    register_row(school, pid, "2026-11-20", hours="", kind="ziek", original="ziek")
+    assert rows(app, Absence, pid) == []
+
+
+def test_register_row_records_late_arrival(app, school, region) -> None:
+    pid = region.pupil_a.id
+    register_row(school, pid, "2026-11-20", late=True, lesson="2")
+    assert [(r.day, r.lesson_hour) for r in rows(app, LateArrival, pid)] == [(date(2026, 11, 20), 2)]
+    register_row(school, pid, "2026-11-20", late=False)
+    assert rows(app, LateArrival, pid) == []
+
+
+def test_register_row_error_keeps_typed_value(app, school, region) -> None:
+    response = register_row(school, region.pupil_a.id, "2026-11-20", hours="12")
+    assert response.status_code == 422
+    assert 'value="12"' in response.text
+    assert "hoogstens 10 uur" in response.text
+    assert rows(app, Absence, region.pupil_a.id) == []
+
+
+def test_register_row_without_javascript_redirects_back(app, school, region) -> None:
+    response = register_row(school, region.pupil_a.id, "2026-11-20", hours="1", htmx=False)
+    assert response.status_code == 302
+    assert "/verzuim/klassenregister?" in response.headers["Location"]
+
+
+def test_register_page_lists_the_class(app, make, school, region) -> None:
+    make.pupil(region.school_a, first_name="Kees", last_name="Klasgenoot", class_name="2B")
+    make.pupil(region.school_a, first_name="Ander", last_name="Klas", class_name="3C")
+    make.pupil(region.school_b, first_name="Niet", last_name="Zichtbaar", class_name="2B")
+    html = school.get("/verzuim/klassenregister?klas=2B&datum=2026-11-20").text
+    assert "Klasgenoot, Kees" in html and "Klas, Ander" not in html and "Zichtbaar" not in html
+    weekend = school.get("/verzuim/klassenregister?klas=2B&datum=2026-11-22").text
+    assert "Op zondag is er geen school." in weekend
+
+
+def test_sixteen_hours_signal_appears_with_the_fourth_day(app, school, region) -> None:
+    pid = region.pupil_a.id
+    for day in ("2026-11-17", "2026-11-18", "2026-11-19"):
+        register_row(school, pid, day, hours="4")
+    assert [s.kind for s in signals(app, pid)] == []
+    register_row(school, pid, "2026-11-20", hours="4")
+    found = signals(app, pid)
+    assert [(s.kind, s.start, s.reached_on, s.hours, s.legal_duty) for s in found] == [
+        (SignalKind.SIXTEEN_HOURS, date(2026, 11, 17), date(2026, 11, 20), Decimal(16), True)
+    ]
+    page = school.get("/verzuim/signalen").text
+    assert "16 uur ongeoorloofd verzuim" in page and "Wettelijke meldplicht" in page
+    assert "uiterlijk 27 november 2026" in page
+    # Removing a day takes the signal away again.
+    register_row(school, pid, "2026-11-20", hours="", original="ongeoorloofd")
+    assert signals(app, pid) == []
+
+
+def test_signals_are_scoped(app, make, region) -> None:
+    for pupil in (region.pupil_a, region.pupil_b):
+        for day in (16, 17, 18, 19):
+            make.absence(pupil, date(2026, 11, day), hours=4)
+    with app.app_context():
+        from portal.attendance.services import recompute_all
+
+        recompute_all(db.session, TODAY)
+        db.session.commit()
+    for user, visible, hidden in (
+        (region.zorg_a, region.pupil_a, region.pupil_b),
+        (region.c2, region.pupil_b, region.pupil_a),
+    ):
+        client = app.test_client()
+        do_login(client, user)
+        html = client.get("/verzuim/signalen").text
+        assert visible.last_name in html and hidden.last_name not in html
+    senior = app.test_client()
+    do_login(senior, region.senior)
+    html = senior.get("/verzuim/signalen").text
+    assert region.pupil_a.last_name in html and region.pupil_b.last_name in html
+
+
+def test_late_arrivals_and_the_3_6_9_steps(app, make, school, region) -> None:
+    pid = region.pupil_a.id
+    for day in (2, 3, 4):
+        make.late_arrival(region.pupil_a, date(2026, 11, day))
+    register_row(school, pid, "2026-11-20", late=True)  # the 4th: recompute
+    late = [s for s in signals(app, pid) if s.kind == SignalKind.LATE_ARRIVALS]
+    assert late and late[0].detail["due"] == [3] and not late[0].resolved
+    page = school.get(f"/leerlingen/{pid}").text
+    assert "Stap 3 vastleggen" in page and "Ouders informeren" in page
+    token = extract_csrf(page)
+    future = school.post(f"/leerlingen/{pid}/stap", data={
+        "csrf_token": token, "step": "3", "taken_on": "2026-11-30", "how": "Gebeld"})
+    assert "Deze datum ligt in de toekomst." in future.text
+    wrong = school.post(f"/leerlingen/{pid}/stap", data={
+        "csrf_token": token, "step": "6", "taken_on": "2026-11-20", "how": "Brief"})
+    assert wrong.status_code == 400
+    ok = school.post(f"/leerlingen/{pid}/stap", data={
+        "csrf_token": token, "step": "3", "taken_on": "2026-11-20", "how": "Moeder gebeld"})
+    assert ok.status_code == 302
+    late = [s for s in signals(app, pid) if s.kind == SignalKind.LATE_ARRIVALS]
+    assert late[0].resolved
+    assert "Moeder gebeld" in school.get(f"/leerlingen/{pid}").text
+
+
+def test_changing_the_rules_recomputes_signals(app, make, region) -> None:
+    for day in (16, 17, 18):
+        make.absence(region.pupil_a, date(2026, 11, day), hours=4)
+    admin = app.test_client()
+    do_login(admin, region.admin)
+    token = extract_csrf(admin.get("/beheer/verzuimregels").text)
+    response = admin.post("/beheer/verzuimregels", data={
+        "csrf_token": token, "sixteen_hours_threshold": "12", "sixteen_hours_weeks": "4",
+        "long_absence_weeks": "4", "max_hours_per_day": "10", "late_steps": "3,6,9,12",
+        "late_step_actions": "Ouders\nBrief\nMelden\nProces", "late_period": "school_year"})
+    assert response.status_code == 302
+    assert [s.kind for s in signals(app, region.pupil_a.id)] == [SignalKind.SIXTEEN_HOURS]
+    bad = admin.post("/beheer/verzuimregels", data={
+        "csrf_token": token, "sixteen_hours_threshold": "16", "sixteen_hours_weeks": "4",
+        "long_absence_weeks": "4", "max_hours_per_day": "10", "late_steps": "3,6,5",
+        "late_step_actions": "a\nb\nc", "late_period": "school_year"})
+    assert "De stappen moeten oplopen" in bad.text
+
+
+def test_timeline_shows_totals(app, make, school, region) -> None:
+    make.absence(region.pupil_a, date(2026, 11, 16), hours=2)
+    make.absence(region.pupil_a, date(2026, 11, 17), hours=6, kind=AbsenceKind.ZIEK)
+    make.late_arrival(region.pupil_a, date(2026, 11, 18))
+    html = school.get(f"/leerlingen/{region.pupil_a.id}").text
+    assert "Totaal ongeoorloofd: <strong>2 lesuren</strong>" in html
+    assert "geoorloofd: 6 lesuren; te laat: 1 keer" in html
+    last_year = school.get(f"/leerlingen/{region.pupil_a.id}?schooljaar=2025").text
+    assert "Schooljaar 2025-2026" in last_year and "Totaal ongeoorloofd: <strong>0 lesuren" in last_year
