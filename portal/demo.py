@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
-from portal.demo_pupils import load_demo_pupils
 from portal.db import DbSession
+from portal.demo_pupils import load_demo_pupils
 from portal.schools.models import (
     HolidayRegion,
     Municipality,

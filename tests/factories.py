@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from portal.attendance.models import Absence, AbsenceKind, LateArrival
 from portal.auth.models import Role, User
-from portal.imports.models import ImportBatch, ImportKind
 from portal.auth.passwords import hash_password
 from portal.extensions import db
+from portal.imports.models import ImportBatch, ImportKind
 from portal.pupils.models import Pupil
 from portal.schools.models import (
     HolidayRegion,
@@ -104,10 +104,18 @@ class Factory:
         kw.setdefault("enrolled_on", date(2023, 8, 1))
         return self._save(Pupil(school=school, **kw))
 
-    def absence(self, pupil: Pupil, day: date, hours: float = 2, kind: Any = None,
-                **kw: Any) -> Absence:
-        return self._save(Absence(pupil_id=pupil.id, day=day, hours=Decimal(str(hours)),
-                                  kind=kind or AbsenceKind.ONGEOORLOOFD, **kw))
+    def absence(
+        self, pupil: Pupil, day: date, hours: float = 2, kind: Any = None, **kw: Any
+    ) -> Absence:
+        return self._save(
+            Absence(
+                pupil_id=pupil.id,
+                day=day,
+                hours=Decimal(str(hours)),
+                kind=kind or AbsenceKind.ONGEOORLOOFD,
+                **kw,
+            )
+        )
 
     def late_arrival(self, pupil: Pupil, day: date, **kw: Any) -> LateArrival:
         return self._save(LateArrival(pupil_id=pupil.id, day=day, **kw))

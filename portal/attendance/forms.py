@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from wtforms import (
     BooleanField,
@@ -63,7 +64,18 @@ def lesson_hour_field() -> IntegerField:
     )
 
 
-class AbsenceForm(PortalForm):
+class PrefixedForm(PortalForm):
+    """A form that shares a page with others: its own prefix keeps ids unique."""
+
+    default_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", self.default_prefix)
+        super().__init__(*args, **kwargs)
+
+
+class AbsenceForm(PrefixedForm):
+    default_prefix = "verzuim"
     day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
     hours = HoursField("Aantal uren", places=1, validators=[InputRequired(HOURS_MESSAGE)])
     kind = SelectField(
@@ -94,12 +106,14 @@ class AbsenceForm(PortalForm):
         return AbsenceKind(self.kind.data)
 
 
-class LateArrivalForm(PortalForm):
+class LateArrivalForm(PrefixedForm):
+    default_prefix = "telaat"
     day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
     lesson_hour = lesson_hour_field()
 
 
-class LateStepForm(PortalForm):
+class LateStepForm(PrefixedForm):
+    default_prefix = "stap"
     step = HiddenField(validators=[DataRequired()])
     taken_on = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
     how = StringField(

@@ -44,6 +44,8 @@ def index() -> Any:
     form.school_id.choices = options((s.id, s.name) for s in schools)
     if request.method == "GET" and request.args.get("soort") in {k.value for k in ImportKind}:
         form.kind.data = request.args["soort"]
+    if form.is_submitted() and "school_id" not in request.form and len(schools) == 1:
+        form.school_id.data = schools[0].id  # one school: nothing to choose
     if form.validate_on_submit():
         school = next(s for s in schools if s.id == form.school_id.data)
         upload = form.file.data

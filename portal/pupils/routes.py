@@ -203,6 +203,7 @@ def _detail(pupil: Pupil, **forms: Any) -> tuple[str, int]:
     user = _user()
     today = access.today()
     year = request.args.get("schooljaar", type=int) or school_year_of(today)
+    year = max(min(year, school_year_of(today)), 2000)
     calendar = attendance.calendar_for(db.session, pupil.school)
     signals = db.session.scalars(
         select(Signal).where(Signal.pupil_id == pupil.id).order_by(Signal.reached_on.desc())
@@ -224,6 +225,8 @@ def _detail(pupil: Pupil, **forms: Any) -> tuple[str, int]:
         timeline=timeline(db.session, pupil, year, calendar),
         school_year_label=school_year_label,
         current_school_year=school_year_of(today),
+        # History goes back to the enrolment (or five years when that date is unknown).
+        first_school_year=school_year_of(pupil.enrolled_on or today.replace(year=today.year - 5)),
         signals=signals,
         settings=settings,
         steps_taken=steps_taken,

@@ -14,9 +14,9 @@ from portal.auth.models import Role
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "school": ["Overzicht"],
-    "consultant": ["Overzicht"],
-    "senior": ["Overzicht"],
+    "school": ["Overzicht", "Leerlingen", "Klassenregister", "Signalen", "Importeren"],
+    "consultant": ["Overzicht", "Leerlingen", "Signalen"],
+    "senior": ["Overzicht", "Leerlingen", "Signalen"],
     "swv": ["Overzicht"],
     "admin": [
         "Overzicht",
@@ -26,6 +26,7 @@ NAV_BY_ROLE = {
         "Gemeenten",
         "Samenwerkingsverbanden",
         "Schoolvakanties",
+        "Verzuimregels",
     ],
 }
 

@@ -29,17 +29,35 @@ def school(app, region):  # noqa: ANN201
 
 def absence(client, pupil_id: int, **data):  # noqa: ANN201
     token = extract_csrf(client.get(f"/leerlingen/{pupil_id}").text)
-    payload = {"csrf_token": token, "day": "2026-11-20", "hours": "2", "kind": "ongeoorloofd"}
+    payload = {"day": "2026-11-20", "hours": "2", "kind": "ongeoorloofd"}
     payload.update(data)
+    payload = {f"verzuim-{key}": value for key, value in payload.items()}
+    payload["csrf_token"] = token
     return client.post(f"/leerlingen/{pupil_id}/verzuim", data=payload)
 
 
-def register_row(client, pupil_id: int, day: str, *, hours: str = "", kind: str = "ongeoorloofd",
-                 original: str = "", late: bool = False, lesson: str = "", htmx: bool = True):  # noqa: ANN201
+def register_row(
+    client,
+    pupil_id: int,
+    day: str,
+    *,
+    hours: str = "",
+    kind: str = "ongeoorloofd",
+    original: str = "",
+    late: bool = False,
+    lesson: str = "",
+    htmx: bool = True,
+):  # noqa: ANN201
     token = extract_csrf(client.get("/verzuim/klassenregister").text)
     p = f"p{pupil_id}-"
-    data = {"csrf_token": token, "datum": day, p + "hours": hours, p + "kind": kind,
-            p + "original_kind": original, p + "lesson_hour": lesson}
+    data = {
+        "csrf_token": token,
+        "datum": day,
+        p + "hours": hours,
+        p + "kind": kind,
+        p + "original_kind": original,
+        p + "lesson_hour": lesson,
+    }
     if late:
         data[p + "late"] = "y"
     headers = {"HX-Request": "true"} if htmx else {}
@@ -118,7 +136,9 @@ def test_register_row_saves_updates_moves_and_removes(app, school, region) -> No
 def test_register_row_records_late_arrival(app, school, region) -> None:
     pid = region.pupil_a.id
     register_row(school, pid, "2026-11-20", late=True, lesson="2")
-    assert [(r.day, r.lesson_hour) for r in rows(app, LateArrival, pid)] == [(date(2026, 11, 20), 2)]
+    assert [(r.day, r.lesson_hour) for r in rows(app, LateArrival, pid)] == [
+        (date(2026, 11, 20), 2)
+    ]
     register_row(school, pid, "2026-11-20", late=False)
     assert rows(app, LateArrival, pid) == []
 
@@ -198,14 +218,35 @@ def test_late_arrivals_and_the_3_6_9_steps(app, make, school, region) -> None:
     page = school.get(f"/leerlingen/{pid}").text
     assert "Stap 3 vastleggen" in page and "Ouders informeren" in page
     token = extract_csrf(page)
-    future = school.post(f"/leerlingen/{pid}/stap", data={
-        "csrf_token": token, "step": "3", "taken_on": "2026-11-30", "how": "Gebeld"})
+    future = school.post(
+        f"/leerlingen/{pid}/stap",
+        data={
+            "csrf_token": token,
+            "stap-step": "3",
+            "stap-taken_on": "2026-11-30",
+            "stap-how": "Gebeld",
+        },
+    )
     assert "Deze datum ligt in de toekomst." in future.text
-    wrong = school.post(f"/leerlingen/{pid}/stap", data={
-        "csrf_token": token, "step": "6", "taken_on": "2026-11-20", "how": "Brief"})
+    wrong = school.post(
+        f"/leerlingen/{pid}/stap",
+        data={
+            "csrf_token": token,
+            "stap-step": "6",
+            "stap-taken_on": "2026-11-20",
+            "stap-how": "Brief",
+        },
+    )
     assert wrong.status_code == 400
-    ok = school.post(f"/leerlingen/{pid}/stap", data={
-        "csrf_token": token, "step": "3", "taken_on": "2026-11-20", "how": "Moeder gebeld"})
+    ok = school.post(
+        f"/leerlingen/{pid}/stap",
+        data={
+            "csrf_token": token,
+            "stap-step": "3",
+            "stap-taken_on": "2026-11-20",
+            "stap-how": "Moeder gebeld",
+        },
+    )
     assert ok.status_code == 302
     late = [s for s in signals(app, pid) if s.kind == SignalKind.LATE_ARRIVALS]
     assert late[0].resolved
@@ -218,16 +259,34 @@ def test_changing_the_rules_recomputes_signals(app, make, region) -> None:
     admin = app.test_client()
     do_login(admin, region.admin)
     token = extract_csrf(admin.get("/beheer/verzuimregels").text)
-    response = admin.post("/beheer/verzuimregels", data={
-        "csrf_token": token, "sixteen_hours_threshold": "12", "sixteen_hours_weeks": "4",
-        "long_absence_weeks": "4", "max_hours_per_day": "10", "late_steps": "3,6,9,12",
-        "late_step_actions": "Ouders\nBrief\nMelden\nProces", "late_period": "school_year"})
+    response = admin.post(
+        "/beheer/verzuimregels",
+        data={
+            "csrf_token": token,
+            "sixteen_hours_threshold": "12",
+            "sixteen_hours_weeks": "4",
+            "long_absence_weeks": "4",
+            "max_hours_per_day": "10",
+            "late_steps": "3,6,9,12",
+            "late_step_actions": "Ouders\nBrief\nMelden\nProces",
+            "late_period": "school_year",
+        },
+    )
     assert response.status_code == 302
     assert [s.kind for s in signals(app, region.pupil_a.id)] == [SignalKind.SIXTEEN_HOURS]
-    bad = admin.post("/beheer/verzuimregels", data={
-        "csrf_token": token, "sixteen_hours_threshold": "16", "sixteen_hours_weeks": "4",
-        "long_absence_weeks": "4", "max_hours_per_day": "10", "late_steps": "3,6,5",
-        "late_step_actions": "a\nb\nc", "late_period": "school_year"})
+    bad = admin.post(
+        "/beheer/verzuimregels",
+        data={
+            "csrf_token": token,
+            "sixteen_hours_threshold": "16",
+            "sixteen_hours_weeks": "4",
+            "long_absence_weeks": "4",
+            "max_hours_per_day": "10",
+            "late_steps": "3,6,5",
+            "late_step_actions": "a\nb\nc",
+            "late_period": "school_year",
+        },
+    )
     assert "De stappen moeten oplopen" in bad.text
 
 
@@ -239,4 +298,7 @@ def test_timeline_shows_totals(app, make, school, region) -> None:
     assert "Totaal ongeoorloofd: <strong>2 lesuren</strong>" in html
     assert "geoorloofd: 6 lesuren; te laat: 1 keer" in html
     last_year = school.get(f"/leerlingen/{region.pupil_a.id}?schooljaar=2025").text
-    assert "Schooljaar 2025-2026" in last_year and "Totaal ongeoorloofd: <strong>0 lesuren" in last_year
+    assert (
+        "Schooljaar 2025-2026" in last_year
+        and "Totaal ongeoorloofd: <strong>0 lesuren" in last_year
+    )
