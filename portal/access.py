@@ -196,3 +196,17 @@ def editable_schools_query(user: User) -> Select[School]:
     if not can_edit_pupils(user):
         return select(School).where(false())
     return schools_query(user).where(School.active.is_(True))
+
+
+def record_pupil_reads(user: User, pupils: list[Pupil], purpose: str) -> None:
+    """Log that ``user`` saw data of these pupils on a list page (class register, signals).
+
+    One statement for the whole page; each record names on whose behalf a stand-in acted.
+    """
+    audit.record_reads(
+        user,
+        "pupil",
+        [(p.id, p.id) for p in pupils],
+        detail=purpose,
+        acting_for_ids=[acting_for_id(user, p.school) for p in pupils],
+    )

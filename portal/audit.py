@@ -18,10 +18,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, Enum, String, event, insert
+from sqlalchemy import DateTime, String, event, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.db import Base, DbSession, utcnow
+from portal.db import Base, DbSession, str_enum, utcnow
 
 if TYPE_CHECKING:
     from portal.auth.models import User
@@ -43,16 +43,7 @@ class AuditEvent(Base):
     # Plain integers, not foreign keys: the trail must outlive deleted records (retention).
     user_id: Mapped[int | None] = mapped_column(index=True)
     acting_for_id: Mapped[int | None]
-    action: Mapped[AuditAction] = mapped_column(
-        Enum(
-            AuditAction,
-            native_enum=False,
-            length=10,
-            create_constraint=True,
-            name="audit_action",
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    action: Mapped[AuditAction] = mapped_column(str_enum(AuditAction, "audit_action", 10))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None]
     pupil_id: Mapped[int | None] = mapped_column(index=True)
@@ -103,14 +94,21 @@ def record_reads(
     items: Iterable[tuple[int | None, int | None]],
     *,
     acting_for_id: int | None = None,
+    acting_for_ids: list[int | None] | None = None,
     detail: str | None = None,
 ) -> None:
-    """Log reads of ``(object_id, pupil_id)`` pairs now, in a transaction of their own."""
+    """Log reads of ``(object_id, pupil_id)`` pairs now, in a transaction of their own.
+
+    ``acting_for_ids`` gives one "on behalf of" per item; otherwise ``acting_for_id`` holds for
+    all of them.
+    """
     from portal.extensions import db
 
+    items = list(items)
+    behalf = acting_for_ids if acting_for_ids is not None else [acting_for_id] * len(items)
     rows = [
-        _row(user, AuditAction.READ, object_type, object_id, pupil_id, acting_for_id, detail)
-        for object_id, pupil_id in items
+        _row(user, AuditAction.READ, object_type, object_id, pupil_id, for_id, detail)
+        for (object_id, pupil_id), for_id in zip(items, behalf, strict=True)
     ]
     if not rows:
         return

@@ -17,3 +17,20 @@ class PortalForm(FlaskForm):
 def options(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
     """Choices for a select field as WTForms 3.3+ wants them (tuples are deprecated)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+# Field filters shared by the feature forms.
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def strip_or_none(value: str | None) -> str | None:
+    """Trimmed text, or None for an empty field (an optional column stays NULL)."""
+    if isinstance(value, str):
+        value = value.strip()
+    return value or None
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select's value: "" (the blank option) becomes None."""
+    return int(str(value)) if value not in (None, "", "None") else None

@@ -27,16 +27,12 @@ from wtforms.validators import (
 
 from portal.auth.models import ROLE_LABELS, Role
 from portal.auth.passwords import MIN_PASSWORD_LENGTH
-from portal.forms import PortalForm, options
+from portal.forms import PortalForm, optional_int, options, strip
 from portal.schools.models import SCHOOL_TYPE_LABELS, HolidayRegion
 
 REQUIRED = "Dit veld is verplicht."
 EMAIL_MESSAGE = "Vul een geldig e-mailadres in, bijvoorbeeld naam@school.nl."
 DATE_MESSAGE = "Vul een geldige datum in."
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _upper(value: str | None) -> str | None:
@@ -53,7 +49,7 @@ def _empty_to_none(value: object) -> object:
 
 class MunicipalityForm(PortalForm):
     name = StringField(
-        "Naam", filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=100)]
+        "Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=100)]
     )
     cbs_code = StringField(
         "CBS-gemeentecode",
@@ -73,7 +69,7 @@ class MunicipalityForm(PortalForm):
 
 class PartnershipForm(PortalForm):
     name = StringField(
-        "Naam", filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=150)]
+        "Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=150)]
     )
     code = StringField(
         "Code",
@@ -99,7 +95,7 @@ BRIN_PATTERN = re.compile(r"^\d{2}[A-Z]{2}$")
 
 class SchoolForm(PortalForm):
     name = StringField(
-        "Naam", filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=150)]
+        "Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=150)]
     )
     brin = StringField(
         "BRIN-code",
@@ -111,7 +107,7 @@ class SchoolForm(PortalForm):
         "Vestigingsnummer",
         description="Twee cijfers; 00 voor de hoofdvestiging.",
         default="00",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(REQUIRED),
             Regexp(r"^\d{2}$", message="Een vestigingsnummer bestaat uit twee cijfers."),
@@ -124,7 +120,7 @@ class SchoolForm(PortalForm):
     )
     location = StringField(
         "Adres en plaats",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(REQUIRED), Length(max=150)],
     )
     municipality_id = SelectField(
@@ -132,12 +128,12 @@ class SchoolForm(PortalForm):
     )
     partnership_id = SelectField(
         "Samenwerkingsverband",
-        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        coerce=optional_int,
         validators=[Optional()],
     )
     fixed_consultant_id = SelectField(
         "Vaste consulent",
-        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        coerce=optional_int,
         validators=[Optional()],
     )
     management_email = EmailField(
@@ -157,7 +153,7 @@ class SchoolForm(PortalForm):
 
 class AccountForm(PortalForm):
     name = StringField(
-        "Naam", filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=120)]
+        "Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)]
     )
     email = EmailField(
         "E-mailadres",
@@ -178,7 +174,7 @@ class AccountForm(PortalForm):
     partnership_id = SelectField(
         "Samenwerkingsverband",
         description="Alleen voor een medewerker van een samenwerkingsverband.",
-        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        coerce=optional_int,
     )
     password = PasswordField(
         "Startwachtwoord",
@@ -217,7 +213,7 @@ class StandInForm(PortalForm):
     note = StringField(
         "Toelichting",
         description="Bijvoorbeeld: verlof. Geen gegevens over leerlingen.",
-        filters=[_strip, _empty_to_none],
+        filters=[strip, _empty_to_none],
         validators=[Optional(), Length(max=200)],
     )
 
@@ -244,9 +240,7 @@ class HolidayForm(PortalForm):
         choices=options((r.value, r.label) for r in HolidayRegion),
         validators=[InputRequired(REQUIRED)],
     )
-    name = StringField(
-        "Naam", filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=60)]
-    )
+    name = StringField("Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=60)])
     start_date = DateField("Eerste dag", validators=[InputRequired(DATE_MESSAGE)])
     end_date = DateField("Laatste dag", validators=[InputRequired(DATE_MESSAGE)])
 

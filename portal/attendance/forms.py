@@ -24,16 +24,10 @@ from wtforms.validators import (
 )
 
 from portal.attendance.models import ABSENCE_KIND_LABELS, AbsenceKind, LatePeriod
-from portal.forms import PortalForm, options
+from portal.forms import PortalForm, options, strip_or_none
 
 DATE_MESSAGE = "Vul een geldige datum in."
 HOURS_MESSAGE = "Vul een aantal uren in, bijvoorbeeld 2 of 1,5."
-
-
-def _strip_or_none(value: str | None) -> str | None:
-    if isinstance(value, str):
-        value = value.strip()
-    return value or None
 
 
 def _kind_choices() -> list:
@@ -88,7 +82,7 @@ class AbsenceForm(PrefixedForm):
         description=(
             "Kort en feitelijk, bijvoorbeeld: problemen thuis, pesten, conflict met docent."
         ),
-        filters=[_strip_or_none],
+        filters=[strip_or_none],
         validators=[Optional(), Length(max=200)],
     )
     parents_reported = BooleanField("De ouders hebben het verzuim zelf gemeld")
@@ -97,7 +91,7 @@ class AbsenceForm(PrefixedForm):
         description=(
             "Wie, en hoe bereikbaar: bijvoorbeeld schoolmaatschappelijk werk, J. Bos, 078-1234567."
         ),
-        filters=[_strip_or_none],
+        filters=[strip_or_none],
         validators=[Optional(), Length(max=200)],
     )
 
@@ -119,7 +113,7 @@ class LateStepForm(PrefixedForm):
     how = StringField(
         "Wat heeft de school gedaan?",
         description="Bijvoorbeeld: ouders gebeld, brief verstuurd, gesprek met teamleider.",
-        filters=[_strip_or_none],
+        filters=[strip_or_none],
         validators=[DataRequired("Beschrijf kort wat de school heeft gedaan."), Length(max=200)],
     )
 

@@ -11,7 +11,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Numeric,
@@ -21,19 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin
+from portal.db import Base, TimestampMixin, str_enum
 from portal.pupils.models import Pupil
-
-
-def _enum(cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=length,
-        create_constraint=True,
-        name=name,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class AbsenceKind(enum.StrEnum):
@@ -97,7 +85,7 @@ class Absence(TimestampMixin, Base):
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
     hours: Mapped[Decimal] = mapped_column(Numeric(4, 1))
-    kind: Mapped[AbsenceKind] = mapped_column(_enum(AbsenceKind, "absence_kind"))
+    kind: Mapped[AbsenceKind] = mapped_column(str_enum(AbsenceKind, "absence_kind"))
     cause: Mapped[str | None] = mapped_column(String(200))
     parents_reported: Mapped[bool] = mapped_column(Boolean, default=False)
     help_involved: Mapped[str | None] = mapped_column(String(200))
@@ -177,7 +165,7 @@ class Signal(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"))
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"))
-    kind: Mapped[SignalKind] = mapped_column(_enum(SignalKind, "signal_kind"))
+    kind: Mapped[SignalKind] = mapped_column(str_enum(SignalKind, "signal_kind"))
     start: Mapped[date] = mapped_column(Date)
     reached_on: Mapped[date] = mapped_column(Date)
     legal_duty: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -215,7 +203,7 @@ class AttendanceSettings(TimestampMixin, Base):
         default="Ouders informeren\nBrief of gesprek met de schoolleiding\nMelden bij leerplicht",
     )
     late_period: Mapped[LatePeriod] = mapped_column(
-        _enum(LatePeriod, "late_period"), default=LatePeriod.SCHOOL_YEAR
+        str_enum(LatePeriod, "late_period"), default=LatePeriod.SCHOOL_YEAR
     )
 
     @property

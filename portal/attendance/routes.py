@@ -104,6 +104,7 @@ def register() -> Any:
             .group_by(Signal.pupil_id)
         ).all()
     )
+    access.record_pupil_reads(user, list(pupils), "klassenregister")
     calendar = attendance.calendar_for(db.session, school)
     rows = [
         {
@@ -249,6 +250,7 @@ def signals() -> str:
         per_page=SIGNALS_PER_PAGE,
         error_out=False,
     )
+    access.record_pupil_reads(user, [s.pupil for s in page.items], "signalen")
     settings = attendance.get_settings(db.session)
     deadlines = {s.id: add_working_days(s.reached_on, 5) for s in page.items if s.legal_duty}
     return render_template(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, TimestampMixin
+from portal.db import Base, TimestampMixin, str_enum
 
 
 class ImportKind(enum.StrEnum):
@@ -38,15 +38,6 @@ class ImportBatch(TimestampMixin, Base):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"))
-    kind: Mapped[ImportKind] = mapped_column(
-        Enum(
-            ImportKind,
-            native_enum=False,
-            length=12,
-            create_constraint=True,
-            name="import_kind",
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    kind: Mapped[ImportKind] = mapped_column(str_enum(ImportKind, "import_kind", 12))
     filename: Mapped[str] = mapped_column(String(200))
     rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

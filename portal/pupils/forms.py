@@ -13,19 +13,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.forms import PortalForm, options
+from portal.forms import PortalForm, optional_int, options, strip
 from portal.pupils.models import PROGRAMME_LABELS
 
 REQUIRED = "Dit veld is verplicht."
 DATE_MESSAGE = "Vul een geldige datum in."
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _optional_int(value: object) -> int | None:
-    return int(str(value)) if value not in (None, "", "None") else None
 
 
 class PupilForm(PortalForm):
@@ -33,7 +25,7 @@ class PupilForm(PortalForm):
     pupil_number = StringField(
         "Leerlingnummer",
         description="Het nummer uit de leerlingadministratie van de school.",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(REQUIRED),
             Length(max=20, message="Een leerlingnummer heeft hoogstens 20 tekens."),
@@ -41,18 +33,18 @@ class PupilForm(PortalForm):
         ],
     )
     first_name = StringField(
-        "Roepnaam", filters=[_strip], validators=[DataRequired(REQUIRED), Length(max=80)]
+        "Roepnaam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=80)]
     )
     last_name = StringField(
         "Achternaam",
         description="Met tussenvoegsel, bijvoorbeeld: de Vries.",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(REQUIRED), Length(max=120)],
     )
     date_of_birth = DateField("Geboortedatum", validators=[InputRequired(DATE_MESSAGE)])
     class_name = StringField(
         "Klas of groep",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(REQUIRED), Length(max=20)],
     )
     year = IntegerField(
@@ -67,7 +59,7 @@ class PupilForm(PortalForm):
         validators=[DataRequired("Kies de onderwijssoort.")],
     )
     residence_municipality_id = SelectField(
-        "Woongemeente", coerce=_optional_int, validators=[Optional()]
+        "Woongemeente", coerce=optional_int, validators=[Optional()]
     )
     enrolled_on = DateField("Ingeschreven sinds", validators=[Optional()])
 
@@ -92,6 +84,6 @@ class LeaveForm(PortalForm):
         "Bestemming",
         description="Waar gaat de leerling naartoe? Bijvoorbeeld: andere school (naam), mbo, "
         "verhuisd naar het buitenland, werk.",
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired("Vul de bestemming in."), Length(max=150)],
     )

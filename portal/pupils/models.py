@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, SmallInteger, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin
+from portal.db import Base, TimestampMixin, str_enum
 from portal.schools.models import Municipality, School
 
 
@@ -69,16 +69,7 @@ class Pupil(TimestampMixin, Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     class_name: Mapped[str] = mapped_column(String(20), default="")
     year: Mapped[int | None] = mapped_column(SmallInteger)  # leerjaar, or groep in PO
-    programme: Mapped[Programme | None] = mapped_column(
-        Enum(
-            Programme,
-            native_enum=False,
-            length=10,
-            create_constraint=True,
-            name="programme",
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    programme: Mapped[Programme | None] = mapped_column(str_enum(Programme, "programme", 10))
     residence_municipality_id: Mapped[int | None] = mapped_column(
         ForeignKey("municipality.id", ondelete="RESTRICT")
     )

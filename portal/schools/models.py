@@ -6,24 +6,13 @@ import enum
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin
+from portal.db import Base, TimestampMixin, str_enum
 
 if TYPE_CHECKING:
     from portal.auth.models import User
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(
-        cls,
-        native_enum=False,
-        length=20,
-        create_constraint=True,
-        name=name,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class HolidayRegion(enum.StrEnum):
@@ -71,7 +60,7 @@ class Municipality(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     cbs_code: Mapped[str | None] = mapped_column(String(6), unique=True)
     holiday_region: Mapped[HolidayRegion] = mapped_column(
-        _enum(HolidayRegion, "holiday_region"), default=HolidayRegion.MIDDEN
+        str_enum(HolidayRegion, "holiday_region"), default=HolidayRegion.MIDDEN
     )
 
 
@@ -94,7 +83,7 @@ class School(TimestampMixin, Base):
     brin: Mapped[str] = mapped_column(String(4))
     location_code: Mapped[str] = mapped_column(String(2), default="00")
     name: Mapped[str] = mapped_column(String(150))
-    school_type: Mapped[SchoolType] = mapped_column(_enum(SchoolType, "school_type"))
+    school_type: Mapped[SchoolType] = mapped_column(str_enum(SchoolType, "school_type"))
     location: Mapped[str] = mapped_column(String(150))  # street address and place
     municipality_id: Mapped[int] = mapped_column(
         ForeignKey("municipality.id", ondelete="RESTRICT"), index=True
@@ -155,7 +144,7 @@ class SchoolHoliday(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_year: Mapped[int] = mapped_column(index=True)  # starting year: 2025 = 2025-26
-    region: Mapped[HolidayRegion] = mapped_column(_enum(HolidayRegion, "holiday_region"))
+    region: Mapped[HolidayRegion] = mapped_column(str_enum(HolidayRegion, "holiday_region"))
     name: Mapped[str] = mapped_column(String(60))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)

@@ -302,3 +302,30 @@ def test_timeline_shows_totals(app, make, school, region) -> None:
         "Schooljaar 2025-2026" in last_year
         and "Totaal ongeoorloofd: <strong>0 lesuren" in last_year
     )
+
+
+def test_list_pages_log_which_pupils_were_shown(app, make, region) -> None:
+    from portal.audit import AuditAction, AuditEvent
+
+    for day in (16, 17, 18, 19):
+        make.absence(region.pupil_b, date(2026, 11, day), hours=4)
+    make.stand_in(region.c2, region.c1, TODAY, TODAY)
+    with app.app_context():
+        from portal.attendance.services import recompute_all
+
+        recompute_all(db.session, TODAY)
+        db.session.commit()
+    client = app.test_client()
+    do_login(client, region.c1)  # standing in for c2 today
+    assert region.pupil_b.last_name in client.get("/verzuim/signalen").text
+    school = app.test_client()
+    do_login(school, region.zorg_a)
+    school.get("/verzuim/klassenregister?klas=2B&datum=2026-11-20")
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.READ).order_by(AuditEvent.id)
+        ).all()
+    assert [(e.user_id, e.pupil_id, e.acting_for_id, e.detail) for e in events] == [
+        (region.c1.id, region.pupil_b.id, region.c2.id, "signalen"),
+        (region.zorg_a.id, region.pupil_a.id, None, "klassenregister"),
+    ]
