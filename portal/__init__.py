@@ -18,6 +18,8 @@ from portal import audit as _audit  # noqa: F401  isort: skip
 from portal.attendance import models as _attendance_models  # noqa: F401  isort: skip
 from portal.auth import models as _auth_models  # noqa: F401  isort: skip
 from portal.imports import models as _import_models  # noqa: F401  isort: skip
+from portal.notifications import models as _notification_models  # noqa: F401  isort: skip
+from portal.reports import models as _report_models  # noqa: F401  isort: skip
 from portal.pupils import models as _pupil_models  # noqa: F401  isort: skip
 from portal.schools import models as _school_models  # noqa: F401  isort: skip
 
@@ -57,13 +59,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.auth.routes import bp as auth_bp
     from portal.imports.routes import bp as imports_bp
     from portal.main.routes import bp as main_bp
+    from portal.notifications.routes import bp as notifications_bp
     from portal.pupils.routes import bp as pupils_bp
+    from portal.reports.routes import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(pupils_bp, url_prefix="/leerlingen")
     app.register_blueprint(attendance_bp, url_prefix="/verzuim")
     app.register_blueprint(imports_bp, url_prefix="/importeren")
+    app.register_blueprint(reports_bp, url_prefix="/meldingen")
+    app.register_blueprint(notifications_bp, url_prefix="/berichten")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
 
     from portal.cli import register_cli
@@ -118,6 +124,22 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(filters.FILTERS)
     app.jinja_env.globals["navigation_for"] = navigation_for
     app.jinja_env.globals["weekday_plural"] = filters.weekday_plural
+
+    @app.context_processor
+    def header_counts() -> dict[str, object]:
+        """Counts in the header and navigation: one small query each, only when logged in."""
+        from flask_login import current_user
+
+        if not current_user.is_authenticated:
+            return {}
+        from portal.notifications.services import unread_count
+        from portal.reports.services import nav_count
+
+        return {
+            "unread_notifications": unread_count(db.session, current_user),
+            "nav_counts": {"reports.index": nav_count(db.session, current_user)},
+        }
+
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

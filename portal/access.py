@@ -32,6 +32,7 @@ from portal import audit
 from portal.auth.models import Role, User, user_schools
 from portal.extensions import db
 from portal.pupils.models import Pupil
+from portal.reports.models import Report
 from portal.schools.models import School, StandIn
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -210,3 +211,69 @@ def record_pupil_reads(user: User, pupils: list[Pupil], purpose: str) -> None:
         detail=purpose,
         acting_for_ids=[acting_for_id(user, p.school) for p in pupils],
     )
+
+
+# --- Reports ------------------------------------------------------------------------------------
+
+REPORT_ROLES = PUPIL_ROLES
+
+
+def reports_query(user: User, on: date | None = None) -> Select[Report]:
+    """Reports ``user`` may see: the school its own; a consultant those of the schools they serve
+    or stand in for, plus any the senior assigned to them; the senior all; swv and admin none."""
+    query = select(Report)
+    match user.role:
+        case Role.SENIOR:
+            return query
+        case Role.SCHOOL:
+            return query.where(Report.school_id.in_(school_ids(user, on)))
+        case Role.CONSULTANT:
+            return query.where(
+                or_(
+                    Report.school_id.in_(school_ids(user, on)),
+                    Report.assigned_consultant_id.in_(answered_for_ids(user, on)),
+                )
+            )
+    return query.where(false())
+
+
+def get_report(user: User, report_id: int) -> Report:
+    """One report within scope, or 404; reading it is logged (it is about a pupil)."""
+    report = db.session.scalars(reports_query(user).where(Report.id == report_id)).one_or_none()
+    if report is None:
+        abort(404)
+    audit.record_reads(
+        user,
+        "report",
+        [(report.id, report.pupil_id)],
+        acting_for_id=report_acting_for_id(user, report),
+    )
+    return report
+
+
+def report_acting_for_id(user: User, report: Report) -> int | None:
+    """A stand-in answering a report acts for the consultant it is assigned to."""
+    if user.role != Role.CONSULTANT:
+        return None
+    responsible = report.assigned_consultant_id or report.school.fixed_consultant_id
+    return responsible if responsible not in (None, user.id) else None
+
+
+def can_file_reports(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.SCHOOL
+
+
+def can_react(user: User, report: Report) -> bool:
+    """Leerplicht (the consultants in scope and the senior) reacts; the school replies in the
+    conversation once the first reaction is there."""
+    return user.role in (Role.CONSULTANT, Role.SENIOR)
+
+
+def can_post_message(user: User, report: Report) -> bool:
+    if user.role in (Role.CONSULTANT, Role.SENIOR):
+        return True
+    return user.role == Role.SCHOOL and report.first_reaction_at is not None
+
+
+def can_reassign(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.SENIOR

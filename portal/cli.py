@@ -34,6 +34,29 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Signals recomputed for {count} pupils.")
 
+    @app.cli.command("send-mail")
+    @click.option("--loop", is_flag=True, help="Keep running: send every --interval seconds.")
+    @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
+    def send_mail(loop: bool, interval: int) -> None:
+        """Deliver the outbox (and send deadline reminders). Run from cron, or with --loop."""
+        import time
+
+        from portal.access import today
+        from portal.notifications.services import send_pending, sender_from_config
+        from portal.reports.services import check_deadlines
+
+        sender = sender_from_config(current_app.config)
+        while True:
+            noticed = check_deadlines(db.session, today(), current_app.config["PUBLIC_URL"])
+            db.session.commit()
+            sent, failed = send_pending(db.session, sender, current_app.config["MAIL_FROM"])
+            if sent or failed or noticed or not loop:
+                click.echo(f"send-mail: {noticed} deadline notices, {sent} sent, {failed} failed")
+            db.session.remove()
+            if not loop:
+                return
+            time.sleep(interval)
+
     @app.cli.command("create-admin")
     @click.argument("email")
     @click.argument("name")

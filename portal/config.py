@@ -72,6 +72,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Verzuimportaal <noreply@verzuimportaal.example>"),
+        # smtp, console (development default: mails are printed) or file (MAIL_FILE).
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if production else "console"),
+        "MAIL_FILE": os.environ.get("MAIL_FILE", str(PROJECT_ROOT / "instance" / "mail.log")),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Working-day deadlines: the number of working days a consultant has to react.
         "REACTION_WORKING_DAYS": int(os.environ.get("REACTION_WORKING_DAYS", "5")),

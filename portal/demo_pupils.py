@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from portal.attendance.models import Absence, AbsenceKind, LateArrival, LateArrivalStep
-from portal.attendance.services import calendar_for, recompute_signals
+from portal.attendance.services import calendar_for
 from portal.auth.models import User
 from portal.calendar import SchoolCalendar, school_year_bounds, school_year_of
 from portal.db import DbSession
@@ -154,9 +154,9 @@ def load_demo_pupils(
         lyceum_zorg,
     )
     session.flush()
-    for group in pupils.values():
-        for pupil in group:
-            recompute_signals(session, pupil, today)
+    from portal.demo_reports import load_demo_reports
+
+    load_demo_reports(session, pupils, users, today)
 
 
 def _add(

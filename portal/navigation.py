@@ -22,6 +22,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Leerlingen", "pupils.index", PUPIL_ROLES),
     NavItem("Klassenregister", "attendance.register", frozenset({Role.SCHOOL})),
     NavItem("Signalen", "attendance.signals", PUPIL_ROLES),
+    NavItem("Meldingen", "reports.index", PUPIL_ROLES),
     NavItem("Importeren", "imports.index", frozenset({Role.SCHOOL})),
     NavItem("Accounts", "admin.accounts", frozenset({Role.ADMIN})),
     NavItem("Scholen", "admin.schools", frozenset({Role.ADMIN})),

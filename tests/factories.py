@@ -16,6 +16,7 @@ from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.extensions import db
 from portal.imports.models import ImportBatch, ImportKind
+from portal.reports.models import Report, ReportKind
 from portal.pupils.models import Pupil
 from portal.schools.models import (
     HolidayRegion,
@@ -125,6 +126,25 @@ class Factory:
         kw.setdefault("filename", "leerlingen.csv")
         kw.setdefault("rows", [])
         return self._save(ImportBatch(user_id=user.id, school_id=school.id, **kw))
+
+    def report(self, pupil: Pupil, **kw: Any) -> Report:
+        from portal.reports.rules import reaction_deadline
+
+        filed_on = kw.pop("filed_on", date(2026, 11, 16))
+        kw.setdefault("kind", ReportKind.OTHER)
+        kw.setdefault("school_actions", "Gesprek met leerling en ouders op 10 november.")
+        kw.setdefault("period_start", date(2026, 11, 2))
+        kw.setdefault("period_end", date(2026, 11, 13))
+        return self._save(
+            Report(
+                pupil_id=pupil.id,
+                school_id=pupil.school_id,
+                filed_on=filed_on,
+                deadline=reaction_deadline(filed_on),
+                assigned_consultant_id=kw.pop("assigned", pupil.school.fixed_consultant_id),
+                **kw,
+            )
+        )
 
     def holiday(self, **kw: Any) -> SchoolHoliday:
         kw.setdefault("region", HolidayRegion.MIDDEN)

@@ -249,6 +249,21 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
             )
         )
     )
+    from portal.reports.models import Report, ReportKind, ReportStatus
+
+    # Reports already filed settle the signals they cover (the duty to report is met).
+    filed = session.execute(
+        select(Report.kind, Report.period_start, Report.period_end).where(
+            Report.pupil_id == pupil.id,
+            Report.status != ReportStatus.WITHDRAWN,
+            Report.period_end.is_not(None),
+            Report.period_end >= since,
+        )
+    ).all()
+
+    def reported(kind: ReportKind, day: date) -> bool:
+        return any(r.kind == kind and r.period_start <= day <= r.period_end for r in filed)
+
     signals: list[Signal] = []
 
     def add(kind: SignalKind, start: date, reached: date, **kw: Any) -> None:
@@ -279,6 +294,7 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
             s.start,
             s.reached_on,
             legal_duty=True,
+            resolved=reported(ReportKind.SIXTEEN_HOURS, s.reached_on),
             follow_up=s.follow_up,
             hours=Decimal(str(s.hours)),
             detail={"days": [[d.isoformat(), hours_by_day[d]] for d in s.days]},
@@ -288,7 +304,11 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
     long = rules.long_absence(absent_days, calendar, today, weeks=settings.long_absence_weeks)
     if long is not None:
         add(
-            SignalKind.LONG_ABSENCE, long.start, long.last, detail={"school_days": long.school_days}
+            SignalKind.LONG_ABSENCE,
+            long.start,
+            long.last,
+            resolved=reported(ReportKind.LONG_ABSENCE, long.last),
+            detail={"school_days": long.school_days},
         )
 
     sick_days = [a.day for a in absences if a.kind == AbsenceKind.ZIEK]
@@ -330,6 +350,8 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
                 )
             )
         )
+        if reported(ReportKind.LATE, status.dates[-1]):
+            taken.add(status.reached[-1])  # the last step is the report to leerplicht
         due = [step for step in status.reached if step not in taken]
         highest = status.reached[-1]
         add(

@@ -14,9 +14,9 @@ from portal.auth.models import Role
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "school": ["Overzicht", "Leerlingen", "Klassenregister", "Signalen", "Importeren"],
-    "consultant": ["Overzicht", "Leerlingen", "Signalen"],
-    "senior": ["Overzicht", "Leerlingen", "Signalen"],
+    "school": ["Overzicht", "Leerlingen", "Klassenregister", "Signalen", "Meldingen", "Importeren"],
+    "consultant": ["Overzicht", "Leerlingen", "Signalen", "Meldingen"],
+    "senior": ["Overzicht", "Leerlingen", "Signalen", "Meldingen"],
     "swv": ["Overzicht"],
     "admin": [
         "Overzicht",

@@ -95,6 +95,27 @@ MATRIX: dict[str, Case] = {
     "imports.preview": Case("GET", "/importeren/{batch}", school_only(200)),
     "imports.decide": Case("POST", "/importeren/{batch}", school_only(302)),
     "imports.template": Case("GET", "/importeren/sjabloon/verzuim.csv", school_only(200)),
+    # Reports: the school files and withdraws, leerplicht reacts, the senior also reassigns.
+    "reports.index": Case("GET", "/meldingen/", PUPIL_READERS),
+    "reports.new": Case("GET", "/meldingen/nieuw", school_only(200)),
+    "reports.detail": Case("GET", "/meldingen/{report}", PUPIL_READERS),
+    "reports.message": Case(
+        "POST",
+        "/meldingen/{report}/bericht",
+        {**PUPIL_READERS, "school": 403, "consultant": 422, "senior": 422},
+    ),
+    "reports.status": Case(
+        "POST",
+        "/meldingen/{report}/status",
+        {**PUPIL_READERS, "school": 422, "consultant": 422, "senior": 422},
+    ),
+    "reports.reassign": Case(
+        "POST", "/meldingen/{report}/toewijzen", {**every(403, anonymous=302), "senior": 422}
+    ),
+    "reports.figures": Case(
+        "GET", "/meldingen/cijfers", {**every(403, anonymous=302), "senior": 200}
+    ),
+    "notifications.index": Case("GET", "/berichten/", LOGGED_IN),
 }
 
 
@@ -128,6 +149,7 @@ def test_route_role_matrix(app, make, region, endpoint: str, role: str) -> None:
         "absence": make.absence(region.pupil_a, date(2026, 11, 2)).id,
         "late": make.late_arrival(region.pupil_a, date(2026, 11, 3)).id,
         "batch": make.import_batch(region.zorg_a, region.school_a).id,
+        "report": make.report(region.pupil_a).id,
     }
     client = app.test_client()
     if role != "anonymous":

@@ -1,0 +1,433 @@
+"""Meldingen: filing (also from a signal), the consultant's inbox, the school's list, the
+senior's overview of late reactions, one report with its conversation, and the figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal import access
+from portal.auth.models import Role, User
+from portal.extensions import db, htmx
+from portal.forms import options
+from portal.pupils.models import Pupil
+from portal.reports import services
+from portal.reports.forms import MessageForm, ReassignForm, ReportForm, StatusForm
+from portal.reports.models import (
+    OPEN_STATUSES,
+    REPORT_KIND_LABELS,
+    REPORT_STATUS_LABELS,
+    ClosingResult,
+    Report,
+    ReportKind,
+    ReportMessage,
+    ReportRead,
+    ReportStatus,
+)
+from portal.reports.rules import allowed_transitions, deadline_words, reaction_figures
+from portal.schools.models import School
+
+bp = Blueprint("reports", __name__)
+PER_PAGE = 25
+
+
+@bp.before_request
+@login_required
+def report_roles_only() -> None:
+    if current_user.role not in access.REPORT_ROLES:
+        abort(403)
+
+
+def _user() -> User:
+    return current_user  # type: ignore[return-value]
+
+
+@bp.app_template_global()
+def deadline_in_words(deadline: date) -> str:
+    return deadline_words(deadline, access.today())
+
+
+# --- Lists ----------------------------------------------------------------------------------------
+
+
+def _markers(user: User, reports: list[Report]) -> dict[int, str]:
+    """ "Nieuw" for a report the user never opened, "Nieuwe reactie" for a message from the other
+    side after the user's last visit. Two queries for the whole page."""
+    ids = [r.id for r in reports]
+    if not ids:
+        return {}
+    read = dict(
+        db.session.execute(
+            select(ReportRead.report_id, ReportRead.read_at).where(
+                ReportRead.user_id == user.id, ReportRead.report_id.in_(ids)
+            )
+        ).all()
+    )
+    other_side = user.role == Role.SCHOOL  # the school waits for leerplicht, and vice versa
+    latest = dict(
+        db.session.execute(
+            select(ReportMessage.report_id, func.max(ReportMessage.created_at))
+            .where(ReportMessage.report_id.in_(ids), ReportMessage.from_lvs.is_(other_side))
+            .group_by(ReportMessage.report_id)
+        ).all()
+    )
+    markers = {}
+    for report in reports:
+        seen = read.get(report.id)
+        if seen is None and user.role != Role.SCHOOL:
+            markers[report.id] = "Nieuw"
+        elif report.id in latest and (seen is None or _aware(latest[report.id]) > _aware(seen)):
+            markers[report.id] = "Nieuwe reactie" if other_side else "Nieuw bericht"
+    return markers
+
+
+def _aware(moment: Any) -> Any:
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _filters(user: User) -> dict[str, Any]:
+    schools = db.session.scalars(access.schools_query(user).order_by(School.name)).all()
+    school_id = request.args.get("school", type=int)
+    kind = request.args.get("soort") or ""
+    status = request.args.get("status") or ""
+    return {
+        "schools": schools,
+        "school_id": school_id if any(s.id == school_id for s in schools) else None,
+        "kind": kind if kind in {k.value for k in ReportKind} else "",
+        "status": status if status in {s.value for s in ReportStatus} else "",
+        "kind_labels": REPORT_KIND_LABELS,
+        "status_labels": REPORT_STATUS_LABELS,
+    }
+
+
+@bp.get("/")
+def index() -> str:
+    user = _user()
+    today = access.today()
+    ctx = _filters(user)
+    query = access.reports_query(user).options(
+        selectinload(Report.pupil),
+        selectinload(Report.school),
+        selectinload(Report.assigned_consultant),
+    )
+    if ctx["school_id"]:
+        query = query.where(Report.school_id == ctx["school_id"])
+    if ctx["kind"]:
+        query = query.where(Report.kind == ReportKind(ctx["kind"]))
+    if user.role == Role.SCHOOL:
+        if ctx["status"]:
+            query = query.where(Report.status == ReportStatus(ctx["status"]))
+        query = query.order_by(Report.filed_at.desc(), Report.id.desc())
+    else:
+        # The inbox: open reports, those still waiting for a first reaction first, by deadline.
+        if ctx["status"]:
+            query = query.where(Report.status == ReportStatus(ctx["status"]))
+        else:
+            query = query.where(Report.status.in_(OPEN_STATUSES))
+        query = query.order_by(Report.first_reaction_at.is_not(None), Report.deadline, Report.id)
+    page = db.paginate(
+        query, page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False
+    )
+    ctx.update(
+        page=page,
+        markers=_markers(user, list(page.items)),
+        today=today,
+        can_file=access.can_file_reports(user),
+    )
+    if user.role == Role.SENIOR and not htmx:
+        ctx["per_consultant"] = _overdue_per_consultant(today)
+    template = "reports/_list.html" if htmx else "reports/index.html"
+    return render_template(template, **ctx)
+
+
+def _overdue_per_consultant(today: date) -> list[dict[str, Any]]:
+    """Unanswered open reports per responsible consultant: late, due today, still in time."""
+    rows = db.session.execute(
+        select(Report.assigned_consultant_id, Report.deadline).where(
+            Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
+        )
+    ).all()
+    counts: dict[int | None, dict[str, int]] = defaultdict(
+        lambda: {"late": 0, "today": 0, "open": 0}
+    )
+    for consultant_id, deadline in rows:
+        bucket = counts[consultant_id]
+        bucket["open"] += 1
+        if deadline < today:
+            bucket["late"] += 1
+        elif deadline == today:
+            bucket["today"] += 1
+    names = dict(
+        db.session.execute(
+            select(User.id, User.name).where(User.id.in_([k for k in counts if k]))
+        ).all()
+    )
+    return sorted(
+        (
+            {"name": names.get(k, "Niet toegewezen") if k else "Niet toegewezen", **v}
+            for k, v in counts.items()
+        ),
+        key=lambda r: (-r["late"], -r["today"], r["name"]),
+    )
+
+
+# --- Filing ---------------------------------------------------------------------------------------
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+def new() -> Any:
+    user = _user()
+    if not access.can_file_reports(user):
+        abort(403)
+    today = access.today()
+    form = ReportForm()
+    signal = None
+    signal_id = request.args.get("signaal", type=int)
+    if signal_id:
+        signal = services.open_signal(db.session, user, signal_id)
+        if signal is None:
+            abort(404)
+    pupil_id = signal.pupil_id if signal else request.args.get("leerling", type=int)
+    start_pupil = access.get_pupil(user, pupil_id, purpose="melding") if pupil_id else None
+    if request.method == "GET" and start_pupil is not None:
+        form.pupil_number.data = start_pupil.pupil_number
+        if signal is not None:
+            form.kind.data = services.SIGNAL_TO_REPORT[signal.kind].value
+            form.period_start.data = signal.start
+            form.period_end.data = signal.reached_on
+    pupil = None
+    if form.is_submitted():
+        form.validate()
+        pupil = db.session.scalars(
+            access.pupils_query(user).where(
+                Pupil.pupil_number == (form.pupil_number.data or ""), Pupil.left_on.is_(None)
+            )
+        ).first()
+        if pupil is None and not form.pupil_number.errors:
+            form.pupil_number.errors = ["Geen ingeschreven leerling van uw school met dit nummer."]
+        if pupil is not None and not form.errors:
+            for field, message in services.check_report(
+                db.session,
+                ReportKind(form.kind.data),
+                pupil,
+                form.period_start.data,
+                form.period_end.data,
+                today,
+            ).items():
+                form[field].errors = [*form[field].errors, message]
+        if pupil is not None and not form.errors:
+            report = services.file_report(
+                db.session, user, pupil, ReportKind(form.kind.data), form.data, today
+            )
+            db.session.commit()
+            flash(
+                f"De melding is verstuurd. Leerplicht reageert uiterlijk "
+                f"{report.deadline.day}-{report.deadline.month}-{report.deadline.year}.",
+                "success",
+            )
+            return redirect(url_for("reports.detail", report_id=report.id))
+    preview = None
+    shown = pupil or start_pupil
+    if shown is not None and form.period_start.data and form.period_end.data:
+        rows = services.registrations(
+            db.session, shown.id, form.period_start.data, form.period_end.data
+        )
+        preview = {
+            "rows": rows,
+            "hours": services.unauthorised_hours(rows),
+            "late": services.late_count(
+                db.session, shown.id, form.period_start.data, form.period_end.data
+            ),
+        }
+    return render_template(
+        "reports/new.html", form=form, pupil=shown, preview=preview, signal=signal
+    ), 422 if form.errors else 200
+
+
+# --- One report -----------------------------------------------------------------------------------
+
+
+def _detail(report: Report, **forms: Any) -> tuple[str, int]:
+    user = _user()
+    today = access.today()
+    status_form = forms.pop("status_form", None) or StatusForm(
+        formdata=None, version=report.version
+    )
+    status_form.target.choices = options(
+        (s.value, s.label) for s in allowed_transitions(report.status, user.role)
+    )
+    reassign_form = forms.pop("reassign_form", None) or ReassignForm(
+        formdata=None, consultant_id=report.assigned_consultant_id
+    )
+    reassign_form.consultant_id.choices = options(
+        (u.id, u.name)
+        for u in db.session.scalars(
+            select(User)
+            .where(User.role == Role.CONSULTANT, User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+    message_form = forms.pop("message_form", None) or MessageForm(formdata=None)
+    services.mark_read(db.session, user, report)
+    db.session.commit()
+    errors = any(f.errors for f in (status_form, reassign_form, message_form))
+    return render_template(
+        "reports/detail.html",
+        report=report,
+        today=today,
+        who=services.responsible(db.session, report, today),
+        status_form=status_form,
+        reassign_form=reassign_form,
+        message_form=message_form,
+        can_post=access.can_post_message(user, report) and report.status.is_open,
+        can_reassign=access.can_reassign(user) and report.status.is_open,
+        result_labels={r: r.label for r in ClosingResult},
+    ), 422 if errors else 200
+
+
+@bp.get("/<int:report_id>")
+def detail(report_id: int) -> tuple[str, int]:
+    return _detail(access.get_report(_user(), report_id))
+
+
+@bp.post("/<int:report_id>/bericht")
+def message(report_id: int) -> Any:
+    user = _user()
+    report = access.get_report(user, report_id)
+    if not (access.can_post_message(user, report) and report.status.is_open):
+        abort(403)
+    form = MessageForm()
+    if form.validate():
+        # A plain insert: two consultants answering at once are both saved.
+        services.post_message(db.session, user, report, form.body.data or "", access.today())
+        db.session.commit()
+        flash("Uw bericht is geplaatst.", "success")
+        return redirect(url_for("reports.detail", report_id=report.id) + "#gesprek")
+    return _detail(report, message_form=form)
+
+
+@bp.post("/<int:report_id>/status")
+def status(report_id: int) -> Any:
+    user = _user()
+    report = access.get_report(user, report_id)
+    form = StatusForm()
+    form.target.choices = options(
+        (s.value, s.label) for s in allowed_transitions(report.status, user.role)
+    )
+    if not form.target.choices:
+        abort(403)
+    if form.validate():
+        try:
+            services.change_status(
+                db.session,
+                user,
+                report,
+                ReportStatus(form.target.data),
+                form.version.data or 0,
+                ClosingResult(form.result.data) if form.result.data else None,
+                access.today(),
+            )
+        except services.StaleReport:
+            form.target.errors = [
+                "Iemand anders heeft deze melding intussen gewijzigd. Bekijk de nieuwe stand "
+                "hieronder en kies opnieuw."
+            ]
+            form.version.data = report.version
+        else:
+            db.session.commit()
+            flash(f"De status is nu: {report.status.label}.", "success")
+            return redirect(url_for("reports.detail", report_id=report.id))
+    return _detail(report, status_form=form)
+
+
+@bp.post("/<int:report_id>/toewijzen")
+def reassign(report_id: int) -> Any:
+    user = _user()
+    if not access.can_reassign(user):
+        abort(403)
+    report = access.get_report(user, report_id)
+    form = ReassignForm()
+    consultants = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.role == Role.CONSULTANT, User.active.is_(True))
+        )
+    }
+    form.consultant_id.choices = options((i, u.name) for i, u in consultants.items())
+    if form.validate():
+        services.reassign(
+            db.session, user, report, consultants[form.consultant_id.data], access.today()
+        )
+        db.session.commit()
+        flash(
+            f"De melding is toegewezen aan {consultants[form.consultant_id.data].name}.", "success"
+        )
+        return redirect(url_for("reports.detail", report_id=report.id))
+    return _detail(report, reassign_form=form)
+
+
+# --- Figures --------------------------------------------------------------------------------------
+
+
+@bp.get("/cijfers")
+def figures() -> str:
+    user = _user()
+    if user.role != Role.SENIOR:
+        abort(403)
+    today = access.today()
+    since = today - timedelta(days=365)
+    rows = db.session.execute(
+        select(
+            Report.assigned_consultant_id,
+            Report.school_id,
+            Report.filed_on,
+            Report.deadline,
+            Report.first_reaction_on,
+        ).where(Report.filed_on >= since, Report.status != ReportStatus.WITHDRAWN)
+    ).all()
+    by_consultant: dict[int | None, list[Any]] = defaultdict(list)
+    by_school: dict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        item = (r.filed_on, r.deadline, r.first_reaction_on)
+        by_consultant[r.assigned_consultant_id].append(item)
+        by_school[r.school_id].append(item)
+    consultant_names = dict(
+        db.session.execute(
+            select(User.id, User.name).where(User.id.in_([k for k in by_consultant if k]))
+        ).all()
+    )
+    school_names = dict(
+        db.session.execute(
+            select(School.id, School.name).where(School.id.in_(list(by_school)))
+        ).all()
+    )
+    return render_template(
+        "reports/figures.html",
+        since=since,
+        today=today,
+        total=reaction_figures(
+            [(r.filed_on, r.deadline, r.first_reaction_on) for r in rows], today
+        ),
+        consultants=sorted(
+            (
+                (
+                    consultant_names.get(k, "Niet toegewezen") if k else "Niet toegewezen",
+                    reaction_figures(v, today),
+                )
+                for k, v in by_consultant.items()
+            ),
+            key=lambda x: x[0],
+        ),
+        schools=sorted(
+            ((school_names[k], reaction_figures(v, today)) for k, v in by_school.items()),
+            key=lambda x: x[0],
+        ),
+    )

@@ -1,0 +1,101 @@
+"""Rules for reports: the reaction deadline, status transitions and reaction-time figures.
+
+Plain functions, unit-tested without an app.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from portal.auth.models import Role
+from portal.calendar import add_working_days, is_working_day, working_days_between
+from portal.reports.models import ReportStatus
+
+REACTION_WORKING_DAYS = 5
+
+
+def reaction_deadline(filed_on: date, working_days: int = REACTION_WORKING_DAYS) -> date:
+    """The last day on which the consultant's first reaction is on time (protocol §3.6.1):
+    ``working_days`` working days after filing; weekends and Dutch public holidays do not count.
+    A report filed on a weekend or holiday starts counting on the next working day."""
+    return add_working_days(filed_on, working_days)
+
+
+def subtract_working_days(day: date, n: int) -> date:
+    """The date ``n`` working days before ``day`` (for demo data and tests)."""
+    while n:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            n -= 1
+    return day
+
+
+def deadline_words(deadline: date, today: date) -> str:
+    """ "nog 3 werkdagen", "vandaag", "2 werkdagen te laat": the deadline in words."""
+    left = working_days_between(today, deadline)
+    if left == 0:
+        return "vandaag" if today <= deadline else "vandaag te laat"
+    if left > 0:
+        return f"nog {left} werkdag{'en' if left > 1 else ''}"
+    late = -left
+    return f"{late} werkdag{'en' if late > 1 else ''} te laat"
+
+
+# Who may move a report from which status to which (the national register's statuses).
+TRANSITIONS: dict[ReportStatus, dict[ReportStatus, frozenset[Role]]] = {
+    ReportStatus.REGISTERED: {
+        ReportStatus.IN_PROGRESS: frozenset({Role.CONSULTANT, Role.SENIOR}),
+        ReportStatus.NOTED: frozenset({Role.CONSULTANT, Role.SENIOR}),
+        ReportStatus.WITHDRAWN: frozenset({Role.SCHOOL}),
+    },
+    ReportStatus.IN_PROGRESS: {
+        ReportStatus.CLOSED: frozenset({Role.CONSULTANT, Role.SENIOR}),
+        ReportStatus.NOTED: frozenset({Role.CONSULTANT, Role.SENIOR}),
+    },
+    ReportStatus.CLOSED: {},
+    ReportStatus.NOTED: {},
+    ReportStatus.WITHDRAWN: {},
+}
+
+
+def allowed_transitions(status: ReportStatus, role: Role) -> list[ReportStatus]:
+    return [target for target, roles in TRANSITIONS[status].items() if role in roles]
+
+
+def can_transition(status: ReportStatus, target: ReportStatus, role: Role) -> bool:
+    return role in TRANSITIONS[status].get(target, frozenset())
+
+
+@dataclass(frozen=True)
+class ReactionFigures:
+    reports: int
+    answered: int
+    median_working_days: float | None
+    within_deadline_share: float | None  # of all reports whose deadline has passed or answered
+
+
+def reaction_figures(
+    items: Iterable[tuple[date, date, date | None]], today: date
+) -> ReactionFigures:
+    """Median working days from filing to first reaction, and the share answered within the
+    deadline, over ``(filed_on, deadline, first_reaction_on)``. Reports still unanswered count
+    against the share once their deadline has passed, and are left out while still in time."""
+    rows = list(items)
+    days = [working_days_between(filed, answered) for filed, _, answered in rows if answered]
+    judged = [
+        (deadline, answered)
+        for _, deadline, answered in rows
+        if answered is not None or deadline < today
+    ]
+    on_time = sum(
+        1 for deadline, answered in judged if answered is not None and answered <= deadline
+    )
+    return ReactionFigures(
+        reports=len(rows),
+        answered=len(days),
+        median_working_days=float(statistics.median(days)) if days else None,
+        within_deadline_share=on_time / len(judged) if judged else None,
+    )

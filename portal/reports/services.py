@@ -1,0 +1,437 @@
+"""Filing reports, reacting, the conversation, status changes and deadline notices.
+
+Functions add and flush, never commit: the route commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal import access, filters
+from portal.attendance.models import (
+    UNAUTHORISED_KINDS,
+    Absence,
+    LateArrival,
+    Signal,
+    SignalKind,
+)
+from portal.attendance.services import get_settings
+from portal.audit import AuditAction, record_change
+from portal.auth.models import Role, User, user_schools
+from portal.db import DbSession, utcnow
+from portal.filters import nl_date
+from portal.notifications.services import notify
+from portal.pupils.models import Pupil
+from portal.reports.models import (
+    OPEN_STATUSES,
+    ClosingResult,
+    Report,
+    ReportKind,
+    ReportMessage,
+    ReportRead,
+    ReportRegistration,
+    ReportStatus,
+)
+from portal.reports.rules import can_transition, reaction_deadline
+
+SIGNAL_TO_REPORT = {
+    SignalKind.SIXTEEN_HOURS: ReportKind.SIXTEEN_HOURS,
+    SignalKind.LONG_ABSENCE: ReportKind.LONG_ABSENCE,
+    SignalKind.LATE_ARRIVALS: ReportKind.LATE,
+    SignalKind.SICK_LEAVE: ReportKind.SICK_SUSPECT,
+    SignalKind.WEEKDAY_PATTERN: ReportKind.OTHER,
+}
+
+
+def report_path(report: Report) -> str:
+    """The report's address in the portal (for notifications: no request needed)."""
+    return f"/meldingen/{report.id}"
+
+
+class StaleReport(Exception):
+    """The report changed since the form was opened."""
+
+
+class TransitionNotAllowed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Responsible:
+    consultant: User | None
+    stand_in: User | None
+
+
+def responsible(session: DbSession, report: Report, today: date) -> Responsible:
+    consultant = report.assigned_consultant
+    stand_in = access.active_stand_in(consultant.id if consultant else None, today)
+    return Responsible(consultant, stand_in.stand_in if stand_in else None)
+
+
+def registrations(session: DbSession, pupil_id: int, start: date, end: date) -> list[Absence]:
+    return list(
+        session.scalars(
+            select(Absence)
+            .where(Absence.pupil_id == pupil_id, Absence.day >= start, Absence.day <= end)
+            .order_by(Absence.day, Absence.kind)
+        )
+    )
+
+
+def unauthorised_hours(rows: Iterable[Absence]) -> Decimal:
+    return sum((a.hours for a in rows if a.kind in UNAUTHORISED_KINDS), Decimal(0))
+
+
+def late_count(session: DbSession, pupil_id: int, start: date, end: date) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(LateArrival)
+            .where(
+                LateArrival.pupil_id == pupil_id, LateArrival.day >= start, LateArrival.day <= end
+            )
+        )
+        or 0
+    )
+
+
+def check_report(
+    session: DbSession,
+    kind: ReportKind,
+    pupil: Pupil,
+    start: date | None,
+    end: date | None,
+    today: date,
+) -> dict[str, str]:
+    """Errors per field for a report of ``kind`` (the rules of the protocol per kind)."""
+    errors: dict[str, str] = {}
+    if not kind.needs_period:
+        return errors
+    if start is None:
+        errors["period_start"] = "Vul de eerste dag van de periode in."
+    if end is None:
+        errors["period_end"] = "Vul de laatste dag van de periode in."
+    if errors or start is None or end is None:
+        return errors
+    if end < start:
+        errors["period_end"] = "De laatste dag ligt vóór de eerste dag."
+    elif end > today:
+        errors["period_end"] = "De periode mag niet in de toekomst liggen."
+    elif pupil.enrolled_on and start < pupil.enrolled_on:
+        errors["period_start"] = "De leerling stond toen nog niet ingeschreven."
+    if errors:
+        return errors
+    settings = get_settings(session)
+    rows = registrations(session, pupil.id, start, end)
+    if kind == ReportKind.SIXTEEN_HOURS:
+        hours = unauthorised_hours(rows)
+        threshold = settings.sixteen_hours_threshold
+        if hours < threshold:
+            errors["period_start"] = (
+                f"In deze periode staat {access_hours(hours)} uur ongeoorloofd verzuim "
+                f"geregistreerd; een melding 16 uur in 4 weken vraagt er minstens "
+                f"{access_hours(threshold)}. Registreer het verzuim eerst, "
+                "of kies 'overig verzuim'."
+            )
+    elif kind == ReportKind.LATE:
+        needed = settings.steps[-1] if settings.steps else 9
+        count = late_count(session, pupil.id, start, end)
+        if count < needed:
+            errors["period_start"] = (
+                f"In deze periode is de leerling {count} keer te laat geregistreerd; een melding "
+                f"te laat komen vraagt er {needed}. Kies anders 'overig verzuim'."
+            )
+    elif kind == ReportKind.LUXURY and not any(a.kind.value == "luxe_verzuim" for a in rows):
+        errors["period_start"] = "In deze periode is geen luxe verzuim geregistreerd."
+    return errors
+
+
+def access_hours(value: Decimal) -> str:
+    return filters.hours(value)
+
+
+def file_report(
+    session: DbSession,
+    user: User,
+    pupil: Pupil,
+    kind: ReportKind,
+    data: dict[str, Any],
+    today: date,
+) -> Report:
+    """Create the report, keep the registrations of the period as they are now, route it to the
+    school's fixed consultant, and notify whoever answers for them."""
+    start, end = data.get("period_start"), data.get("period_end")
+    report = Report(
+        pupil_id=pupil.id,
+        school_id=pupil.school_id,
+        kind=kind,
+        status=ReportStatus.REGISTERED,
+        period_start=start,
+        period_end=end,
+        school_actions=data.get("school_actions") or "",
+        causes=data.get("causes"),
+        help_involved=data.get("help_involved"),
+        parents_informed=bool(data.get("parents_informed")),
+        question=data.get("question"),
+        filed_by_id=user.id,
+        filed_at=utcnow(),
+        filed_on=today,
+        deadline=reaction_deadline(today, current_app.config["REACTION_WORKING_DAYS"]),
+        assigned_consultant_id=pupil.school.fixed_consultant_id,
+    )
+    if start and end:
+        rows = registrations(session, pupil.id, start, end)
+        report.registrations = [
+            ReportRegistration(day=a.day, kind=a.kind, hours=a.hours) for a in rows
+        ]
+        report.hours = unauthorised_hours(rows)
+        report.late_count = late_count(session, pupil.id, start, end)
+    session.add(report)
+    session.flush()
+    record_change(session, user, AuditAction.CREATE, "report", report.id, pupil.id)
+    mark_read(session, user, report)
+    who = responsible(session, report, today)
+    notify(
+        session,
+        [u for u in (who.consultant, who.stand_in) if u],
+        f"Nieuwe melding van {pupil.school.name}; reageer uiterlijk {nl_date(report.deadline)}.",
+        report_path(report),
+        current_app.config["PUBLIC_URL"],
+        subject="Nieuwe melding in het Verzuimportaal",
+    )
+    from portal.attendance.services import recompute_signals
+
+    recompute_signals(session, pupil, today)
+    return report
+
+
+def school_staff(session: DbSession, school_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(user_schools, user_schools.c.user_id == User.id)
+            .where(user_schools.c.school_id == school_id, User.role == Role.SCHOOL)
+        )
+    )
+
+
+def post_message(
+    session: DbSession, user: User, report: Report, body: str, today: date
+) -> ReportMessage:
+    """A message on the report. The first one from leerplicht is the reaction: it stops the
+    deadline clock and takes the report into handling."""
+    from_lvs = user.role in (Role.CONSULTANT, Role.SENIOR)
+    message = ReportMessage(
+        report_id=report.id,
+        author_id=user.id,
+        from_lvs=from_lvs,
+        body=body,
+        acting_for_id=access.report_acting_for_id(user, report),
+        created_at=utcnow(),
+    )
+    session.add(message)
+    if from_lvs and report.first_reaction_at is None:
+        report.first_reaction_at = message.created_at
+        report.first_reaction_on = today
+        if report.status == ReportStatus.REGISTERED:
+            report.status = ReportStatus.IN_PROGRESS
+    session.flush()
+    record_change(
+        session,
+        user,
+        AuditAction.CREATE,
+        "report_message",
+        message.id,
+        report.pupil_id,
+        acting_for_id=message.acting_for_id,
+    )
+    mark_read(session, user, report)
+    path = report_path(report)
+    public = current_app.config["PUBLIC_URL"]
+    if from_lvs:
+        notify(
+            session,
+            school_staff(session, report.school_id),
+            "Leerplicht heeft gereageerd op een melding van uw school.",
+            path,
+            public,
+            subject="Reactie van leerplicht in het Verzuimportaal",
+        )
+    else:
+        who = responsible(session, report, today)
+        notify(
+            session,
+            [u for u in (who.consultant, who.stand_in) if u],
+            f"De school {report.school.name} heeft gereageerd op een melding.",
+            path,
+            public,
+            subject="Nieuw bericht van een school in het Verzuimportaal",
+        )
+    return message
+
+
+def change_status(
+    session: DbSession,
+    user: User,
+    report: Report,
+    target: ReportStatus,
+    version: int,
+    result: ClosingResult | None,
+    today: date,
+) -> None:
+    """Move the report to ``target``; a form showing an older version is refused."""
+    if version != report.version:
+        raise StaleReport
+    if not can_transition(report.status, target, user.role):
+        raise TransitionNotAllowed
+    report.status = target
+    if target in (ReportStatus.CLOSED, ReportStatus.NOTED, ReportStatus.WITHDRAWN):
+        report.closed_on = today
+    report.result = result if target == ReportStatus.CLOSED else None
+    session.flush()
+    record_change(
+        session,
+        user,
+        AuditAction.UPDATE,
+        "report",
+        report.id,
+        report.pupil_id,
+        detail=f"status {target.value}",
+    )
+    if target == ReportStatus.WITHDRAWN:
+        from portal.attendance.services import recompute_signals
+
+        recompute_signals(session, report.pupil, today)
+
+
+def reassign(session: DbSession, user: User, report: Report, consultant: User, today: date) -> None:
+    report.assigned_consultant_id = consultant.id
+    session.flush()
+    record_change(
+        session,
+        user,
+        AuditAction.UPDATE,
+        "report",
+        report.id,
+        report.pupil_id,
+        detail=f"toegewezen aan {consultant.id}",
+    )
+    notify(
+        session,
+        [consultant],
+        "Een melding is aan u toegewezen.",
+        report_path(report),
+        current_app.config["PUBLIC_URL"],
+        subject="Melding aan u toegewezen in het Verzuimportaal",
+    )
+
+
+def mark_read(session: DbSession, user: User, report: Report) -> None:
+    read = session.scalars(
+        select(ReportRead).where(ReportRead.report_id == report.id, ReportRead.user_id == user.id)
+    ).first()
+    if read is None:
+        session.add(ReportRead(report_id=report.id, user_id=user.id, read_at=utcnow()))
+    else:
+        read.read_at = utcnow()
+
+
+def check_deadlines(session: DbSession, today: date, public_url: str) -> int:
+    """Notify consultant and senior one working day before a deadline and on a breach (once
+    each). Run from ``flask send-mail`` and the nightly jobs."""
+    from portal.reports.rules import subtract_working_days
+
+    seniors = list(
+        session.scalars(select(User).where(User.role == Role.SENIOR, User.active.is_(True)))
+    )
+    count = 0
+    tomorrow_deadline = [
+        r
+        for r in session.scalars(
+            select(Report).where(
+                Report.status.in_(OPEN_STATUSES),
+                Report.first_reaction_at.is_(None),
+                Report.reminder_sent.is_(False),
+            )
+        )
+        if subtract_working_days(r.deadline, 1) <= today <= r.deadline
+    ]
+    for report in tomorrow_deadline:
+        who = responsible(session, report, today)
+        notify(
+            session,
+            [u for u in (who.consultant, who.stand_in) if u] + seniors,
+            f"Een melding van {report.school.name} moet uiterlijk {nl_date(report.deadline)} "
+            "een reactie hebben.",
+            report_path(report),
+            public_url,
+            subject="Herinnering: reactie op een melding",
+        )
+        report.reminder_sent = True
+        count += 1
+    breached = session.scalars(
+        select(Report).where(
+            Report.status.in_(OPEN_STATUSES),
+            Report.first_reaction_at.is_(None),
+            Report.deadline < today,
+            Report.breach_sent.is_(False),
+        )
+    )
+    for report in breached:
+        who = responsible(session, report, today)
+        notify(
+            session,
+            [u for u in (who.consultant, who.stand_in) if u] + seniors,
+            f"De reactietermijn van een melding van {report.school.name} is verstreken "
+            f"({nl_date(report.deadline)}).",
+            report_path(report),
+            public_url,
+            subject="Termijn verstreken: reactie op een melding",
+        )
+        report.breach_sent = True
+        report.reminder_sent = True
+        count += 1
+    session.flush()
+    return count
+
+
+def open_signal(session: DbSession, user: User, signal_id: int) -> Signal | None:
+    """A signal of a pupil in ``user``'s scope (to start a report from), or None."""
+    return session.scalars(
+        select(Signal).where(Signal.id == signal_id, Signal.school_id.in_(access.school_ids(user)))
+    ).first()
+
+
+def nav_count(session: DbSession, user: User) -> int:
+    """The number in the navigation: for leerplicht the open reports still waiting for a first
+    reaction; for the school the reports with a reaction it has not read yet."""
+    if user.role in (Role.CONSULTANT, Role.SENIOR):
+        query = access.reports_query(user).where(
+            Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
+        )
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if user.role == Role.SCHOOL:
+        last_read = (
+            select(ReportRead.read_at)
+            .where(ReportRead.report_id == Report.id, ReportRead.user_id == user.id)
+            .scalar_subquery()
+        )
+        newer = (
+            select(ReportMessage.id)
+            .where(
+                ReportMessage.report_id == Report.id,
+                ReportMessage.from_lvs.is_(True),
+                (last_read.is_(None)) | (ReportMessage.created_at > last_read),
+            )
+            .exists()
+        )
+        query = access.reports_query(user).where(newer)
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return 0

@@ -1,0 +1,376 @@
+"""Reports through the client: filing, routing, reactions, status with a version check,
+inboxes, the senior's view, notifications without pupil data, deadline notices."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.attendance.models import Signal, SignalKind
+from portal.extensions import db
+from portal.notifications.models import Notification, OutboxMail
+from portal.reports.models import Report, ReportKind, ReportStatus
+from tests.conftest import do_login, extract_csrf, fetch
+
+TODAY = date(2026, 11, 23)  # Monday
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch) -> None:
+    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+
+
+def login(app, user):  # noqa: ANN201
+    client = app.test_client()
+    assert do_login(client, user).status_code == 302
+    return client
+
+
+def file(client, **data):  # noqa: ANN201
+    token = extract_csrf(client.get("/meldingen/nieuw").text)
+    payload = {
+        "csrf_token": token,
+        "kind": "overig",
+        "period_start": "2026-11-16",
+        "period_end": "2026-11-20",
+        "school_actions": "Gesprek met ouders op 18-11.",
+        **data,
+    }
+    return client.post("/meldingen/nieuw", data=payload)
+
+
+def outbox(app) -> list[OutboxMail]:
+    with app.app_context():
+        return db.session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+
+
+def test_filing_routes_to_the_fixed_consultant_with_a_five_day_deadline(app, region) -> None:
+    school = login(app, region.zorg_a)
+    response = file(school, pupil_number=region.pupil_a.pupil_number)
+    assert response.status_code == 302
+    with app.app_context():
+        report = db.session.scalars(select(Report)).one()
+        assert report.assigned_consultant_id == region.c1.id
+        assert report.deadline == date(2026, 11, 30)
+        assert report.status == ReportStatus.REGISTERED
+    page = school.get(response.headers["Location"]).text
+    assert "nog 5 werkdagen" in page and "Consulent Een" in page
+    mails = outbox(app)
+    assert [m.to for m in mails] == [region.c1.email]
+
+
+def test_no_pupil_data_in_any_mail(app, make, region) -> None:
+    make.stand_in(region.c1, region.c2, TODAY, TODAY)
+    school = login(app, region.zorg_a)
+    file(school, pupil_number=region.pupil_a.pupil_number, causes="Ruzie thuis, vader ziek")
+    report_id = fetch(Report, 1) and 1
+    consultant = login(app, region.c2)  # standing in
+    page = consultant.get(f"/meldingen/{report_id}")
+    assert page.status_code == 200
+    consultant.post(
+        f"/meldingen/{report_id}/bericht",
+        data={"csrf_token": extract_csrf(page.text), "body": "Ik bel de ouders."},
+    )
+    mails = outbox(app)
+    assert {m.to for m in mails} == {region.c1.email, region.c2.email, region.zorg_a.email}
+    pupil = region.pupil_a
+    for mail in mails:
+        text = mail.subject + mail.body
+        for secret in (pupil.first_name, pupil.last_name, pupil.pupil_number, "Ruzie", "bel de"):
+            assert secret not in text, (secret, text)
+        assert "/meldingen/" in mail.body
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "zestien_uur"}, "een melding 16 uur in 4 weken vraagt er minstens 16"),
+        ({"kind": "te_laat"}, "een melding te laat komen vraagt er 9"),
+        ({"kind": "overig", "period_end": "2026-11-30"}, "mag niet in de toekomst liggen"),
+        ({"kind": "overig", "period_start": ""}, "Vul de eerste dag van de periode in."),
+        ({"kind": "overig", "school_actions": ""}, "Beschrijf wat de school al heeft gedaan"),
+        ({"kind": "vraag", "school_actions": ""}, "Stel uw vraag."),
+        ({"pupil_number": "nope"}, "Geen ingeschreven leerling van uw school met dit nummer."),
+    ],
+)
+def test_validation_per_kind(app, region, data, message) -> None:
+    school = login(app, region.zorg_a)
+    response = file(school, **{"pupil_number": region.pupil_a.pupil_number, **data})
+    assert response.status_code == 422
+    assert message in response.text
+
+
+def test_other_schools_pupil_cannot_be_reported(app, region) -> None:
+    school = login(app, region.zorg_a)
+    response = file(school, pupil_number=region.pupil_b.pupil_number)
+    assert "Geen ingeschreven leerling van uw school" in response.text
+
+
+def test_report_from_a_signal_is_prefilled_and_settles_the_signal(app, make, region) -> None:
+    for day in (16, 17, 18, 19):
+        make.absence(region.pupil_a, date(2026, 11, day), hours=4)
+    with app.app_context():
+        from portal.attendance.services import recompute_all
+
+        recompute_all(db.session, TODAY)
+        db.session.commit()
+        signal = db.session.scalars(select(Signal)).one()
+    school = login(app, region.zorg_a)
+    form = school.get(f"/meldingen/nieuw?signaal={signal.id}").text
+    assert 'value="2026-11-16"' in form and 'value="2026-11-19"' in form
+    assert '<option selected value="zestien_uur">' in form
+    assert "16 uur ongeoorloofd verzuim" in form
+    response = file(
+        school,
+        kind="zestien_uur",
+        pupil_number=region.pupil_a.pupil_number,
+        period_start="2026-11-16",
+        period_end="2026-11-19",
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        report = db.session.scalars(select(Report)).one()
+        assert report.hours == 16 and len(report.registrations) == 4
+        signal = db.session.scalars(select(Signal)).one()
+        assert signal.kind == SignalKind.SIXTEEN_HOURS and signal.resolved
+    # The registrations stay with the report as they were, even if they change later.
+    make.absence(region.pupil_a, date(2026, 11, 20), hours=2)
+    with app.app_context():
+        assert len(db.session.scalars(select(Report)).one().registrations) == 4
+
+
+def test_signal_of_another_school_is_404(app, make, region) -> None:
+    for day in (16, 17, 18, 19):
+        make.absence(region.pupil_b, date(2026, 11, day), hours=4)
+    with app.app_context():
+        from portal.attendance.services import recompute_all
+
+        recompute_all(db.session, TODAY)
+        db.session.commit()
+        signal_id = db.session.scalars(select(Signal.id)).one()
+    assert login(app, region.zorg_a).get(f"/meldingen/nieuw?signaal={signal_id}").status_code == 404
+
+
+def test_report_of_another_school_is_404(app, make, region) -> None:
+    report = make.report(region.pupil_b)
+    assert login(app, region.zorg_a).get(f"/meldingen/{report.id}").status_code == 404
+    assert login(app, region.c1).get(f"/meldingen/{report.id}").status_code == 404
+    assert login(app, region.c2).get(f"/meldingen/{report.id}").status_code == 200
+
+
+def test_reaction_conversation_and_markers(app, make, region) -> None:
+    report = make.report(region.pupil_a)
+    school = login(app, region.zorg_a)
+    page = school.get(f"/meldingen/{report.id}").text
+    assert "U kunt hier een bericht plaatsen zodra leerplicht heeft gereageerd." in page
+    assert (
+        school.post(
+            f"/meldingen/{report.id}/bericht",
+            data={"csrf_token": extract_csrf(page), "body": "Nog iets"},
+        ).status_code
+        == 403
+    )
+    consultant = login(app, region.c1)
+    assert "Nieuw" in consultant.get("/meldingen/").text
+    page = consultant.get(f"/meldingen/{report.id}").text
+    consultant.post(
+        f"/meldingen/{report.id}/bericht",
+        data={"csrf_token": extract_csrf(page), "body": "Ik pak het op."},
+    )
+    stored = fetch(Report, report.id)
+    assert stored.status == ReportStatus.IN_PROGRESS and stored.first_reaction_on == TODAY
+    listing = school.get("/meldingen/").text
+    assert "Nieuwe reactie" in listing
+    assert '<span class="nav-count">1' in listing
+    page = school.get(f"/meldingen/{report.id}").text
+    assert "Ik pak het op." in page
+    assert "Nieuwe reactie" not in school.get("/meldingen/").text
+    school.post(
+        f"/meldingen/{report.id}/bericht",
+        data={"csrf_token": extract_csrf(page), "body": "Dank, de ouders weten ervan."},
+    )
+    assert "Dank, de ouders" in consultant.get(f"/meldingen/{report.id}").text
+    with app.app_context():
+        notices = db.session.scalars(select(Notification.user_id)).all()
+    assert region.zorg_a.id in notices and region.c1.id in notices
+
+
+def test_two_consultants_answering_at_once_are_both_saved(app, make, region) -> None:
+    report = make.report(region.pupil_a)
+    first, second = login(app, region.c1), login(app, region.senior)
+    page1 = first.get(f"/meldingen/{report.id}").text
+    page2 = second.get(f"/meldingen/{report.id}").text
+    first.post(
+        f"/meldingen/{report.id}/bericht",
+        data={"csrf_token": extract_csrf(page1), "body": "Reactie een"},
+    )
+    second.post(
+        f"/meldingen/{report.id}/bericht",
+        data={"csrf_token": extract_csrf(page2), "body": "Reactie twee"},
+    )
+    html = first.get(f"/meldingen/{report.id}").text
+    assert "Reactie een" in html and "Reactie twee" in html
+
+
+def test_status_changes_are_guarded_by_a_version(app, make, region) -> None:
+    report = make.report(region.pupil_a)
+    consultant, senior = login(app, region.c1), login(app, region.senior)
+    page_c = consultant.get(f"/meldingen/{report.id}").text
+    page_s = senior.get(f"/meldingen/{report.id}").text
+    ok = consultant.post(
+        f"/meldingen/{report.id}/status",
+        data={"csrf_token": extract_csrf(page_c), "target": "in_behandeling", "version": "1"},
+    )
+    assert ok.status_code == 302
+    stale = senior.post(
+        f"/meldingen/{report.id}/status",
+        data={"csrf_token": extract_csrf(page_s), "target": "ter_kennisgeving", "version": "1"},
+    )
+    assert stale.status_code == 422
+    assert "Iemand anders heeft deze melding intussen gewijzigd" in stale.text
+    assert fetch(Report, report.id).status == ReportStatus.IN_PROGRESS
+    close = senior.post(
+        f"/meldingen/{report.id}/status",
+        data={"csrf_token": extract_csrf(page_s), "target": "afgesloten", "version": "2"},
+    )
+    assert "Kies het resultaat" in close.text
+    close = senior.post(
+        f"/meldingen/{report.id}/status",
+        data={
+            "csrf_token": extract_csrf(page_s),
+            "target": "afgesloten",
+            "version": "2",
+            "result": "waarschuwing",
+        },
+    )
+    assert close.status_code == 302
+    stored = fetch(Report, report.id)
+    assert stored.status == ReportStatus.CLOSED and stored.closed_on == TODAY
+
+
+def test_school_withdraws_only_while_registered(app, make, region) -> None:
+    report = make.report(region.pupil_a)
+    school = login(app, region.zorg_a)
+    page = school.get(f"/meldingen/{report.id}").text
+    assert 'value="ingetrokken"' in page
+    school.post(
+        f"/meldingen/{report.id}/status",
+        data={"csrf_token": extract_csrf(page), "target": "ingetrokken", "version": "1"},
+    )
+    assert fetch(Report, report.id).status == ReportStatus.WITHDRAWN
+    taken = make.report(region.pupil_a, status=ReportStatus.IN_PROGRESS)
+    page = school.get(f"/meldingen/{taken.id}").text
+    assert 'value="ingetrokken"' not in page
+    response = school.post(
+        f"/meldingen/{taken.id}/status",
+        data={"csrf_token": extract_csrf(page), "target": "ingetrokken", "version": "1"},
+    )
+    assert response.status_code == 403
+
+
+def test_senior_reassigns_and_the_new_consultant_sees_it(app, make, region) -> None:
+    report = make.report(region.pupil_a)
+    senior = login(app, region.senior)
+    page = senior.get(f"/meldingen/{report.id}").text
+    senior.post(
+        f"/meldingen/{report.id}/toewijzen",
+        data={"csrf_token": extract_csrf(page), "consultant_id": region.c2.id},
+    )
+    assert fetch(Report, report.id).assigned_consultant_id == region.c2.id
+    other = login(app, region.c2)
+    assert region.pupil_a.last_name in other.get("/meldingen/").text
+    assert other.get(f"/meldingen/{report.id}").status_code == 200
+
+
+def test_inbox_order_filters_and_senior_overview(app, make, region) -> None:
+    late = make.report(region.pupil_a, filed_on=date(2026, 11, 9))  # deadline 16 Nov
+    due = make.report(region.pupil_a, filed_on=date(2026, 11, 16))  # deadline 23 Nov: today
+    fresh = make.report(region.pupil_a, filed_on=date(2026, 11, 20), kind=ReportKind.LUXURY)
+    consultant = login(app, region.c1)
+    html = consultant.get("/meldingen/").text
+    assert html.index(f"/meldingen/{late.id}") < html.index(f"/meldingen/{due.id}")
+    assert html.index(f"/meldingen/{due.id}") < html.index(f"/meldingen/{fresh.id}")
+    assert "5 werkdagen te laat" in html and "vandaag" in html and "nog 4 werkdagen" in html
+    partial = consultant.get("/meldingen/?soort=luxe", headers={"HX-Request": "true"}).text
+    assert "<html" not in partial
+    assert f"/meldingen/{fresh.id}" in partial and f"/meldingen/{late.id}" not in partial
+    senior = login(app, region.senior).get("/meldingen/").text
+    assert "Reacties per consulent" in senior
+    row = senior[senior.index("Consulent Een") :][:400]
+    assert '<strong class="deadline--late">1</strong>' in row
+
+
+def test_reaction_figures_page(app, make, region) -> None:
+    make.report(
+        region.pupil_a,
+        filed_on=date(2026, 11, 2),
+        first_reaction_on=date(2026, 11, 4),
+        first_reaction_at=datetime(2026, 11, 4, 10, tzinfo=UTC),
+    )
+    make.report(region.pupil_b, filed_on=date(2026, 11, 2))  # unanswered, overdue
+    html = login(app, region.senior).get("/meldingen/cijfers").text
+    assert "Consulent Een" in html and "Consulent Twee" in html and "School B" in html
+    assert "100%" in html and "0%" in html and "50%" in html
+
+
+def test_deadline_notices_once_and_mail_in_office_hours(app, make, region) -> None:
+    from portal.notifications.services import send_pending
+    from portal.reports.services import check_deadlines
+
+    make.report(region.pupil_a, filed_on=date(2026, 11, 16))  # due today
+    make.report(region.pupil_a, filed_on=date(2026, 11, 9))  # overdue
+    with app.app_context():
+        assert check_deadlines(db.session, TODAY, "https://portal.example") == 2
+        db.session.commit()
+        assert check_deadlines(db.session, TODAY, "https://portal.example") == 0
+        mails = db.session.scalars(select(OutboxMail)).all()
+        assert {m.to for m in mails} == {region.c1.email, region.senior.email}
+        assert any("Termijn verstreken" in m.subject for m in mails)
+
+        class Flaky:
+            def __init__(self) -> None:
+                self.sent: list[str] = []
+                self.fail = True
+
+            def send(self, mail, sender) -> None:  # noqa: ANN001
+                if self.fail:
+                    raise OSError("mail server down")
+                self.sent.append(mail.to)
+
+        sender = Flaky()
+        for mail in db.session.scalars(select(OutboxMail)):  # written "now": make them due
+            mail.not_before = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+        db.session.commit()
+        monday_morning = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Amsterdam
+        sunday = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+        assert send_pending(db.session, sender, "noreply@x", now=sunday) == (0, 0)
+        assert send_pending(db.session, sender, "noreply@x", now=monday_morning) == (0, 4)
+        # Nothing is lost: later, with the server back, every mail goes out once.
+        sender.fail = False
+        later = monday_morning + timedelta(hours=1)
+        assert send_pending(db.session, sender, "noreply@x", now=later) == (4, 0)
+        assert send_pending(db.session, sender, "noreply@x", now=later) == (0, 0)
+        assert len(sender.sent) == 4
+
+
+def test_mail_written_after_hours_waits_for_the_next_working_morning() -> None:
+    from portal.notifications.services import next_office_moment
+
+    friday_evening = datetime(2026, 11, 27, 19, 30, tzinfo=UTC)
+    moment = next_office_moment(friday_evening)
+    assert moment.date() == date(2026, 11, 30) and moment.hour == 8
+    kings_day_eve = datetime(2026, 4, 24, 20, 0, tzinfo=UTC)  # Friday evening before King's Day
+    assert next_office_moment(kings_day_eve).date() == date(2026, 4, 28)
+
+
+def test_notifications_page(app, make, region) -> None:
+    school = login(app, region.zorg_a)
+    file(school, pupil_number=region.pupil_a.pupil_number)
+    consultant = login(app, region.c1)
+    home = consultant.get("/").text
+    assert 'Berichten <span class="nav-count">1' in home
+    page = consultant.get("/berichten/").text
+    assert "Nieuwe melding van School A" in page
+    assert "Berichten <span" not in consultant.get("/").text
