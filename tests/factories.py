@@ -16,8 +16,8 @@ from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.extensions import db
 from portal.imports.models import ImportBatch, ImportKind
-from portal.reports.models import Report, ReportKind
 from portal.pupils.models import Pupil
+from portal.reports.models import Report, ReportKind, ReportMessage
 from portal.schools.models import (
     HolidayRegion,
     Municipality,
@@ -143,6 +143,16 @@ class Factory:
                 deadline=reaction_deadline(filed_on),
                 assigned_consultant_id=kw.pop("assigned", pupil.school.fixed_consultant_id),
                 **kw,
+            )
+        )
+
+    def report_message(self, report: Report, author: User, body: str) -> ReportMessage:
+        return self._save(
+            ReportMessage(
+                report_id=report.id,
+                author_id=author.id,
+                body=body,
+                from_lvs=author.role != Role.SCHOOL,
             )
         )
 

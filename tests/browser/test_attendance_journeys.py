@@ -44,7 +44,7 @@ def test_class_register_raises_the_sixteen_hour_signal(
     expect(row).to_contain_text("16 uur ongeoorloofd verzuim")
     expect(row).to_contain_text("van 17 november 2026 tot en met 20 november 2026")
     expect(row).to_contain_text("Wettelijke meldplicht")
-    row.get_by_role("link").click()
+    row.get_by_role("link", name=f"{pupil.last_name}, {pupil.first_name}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(pupil.full_name)
     expect(page.locator(".signal--legal")).to_contain_text("16 uur in 4 schoolweken")
 
