@@ -27,10 +27,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(VENV)/.installed $@
 
+# The mail sender runs beside the server (mails are printed in development) and stops with it.
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask send-mail --loop --interval 30 & trap 'kill $$! 2>/dev/null' EXIT; \
+		$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 migrate: $(VENV)/.installed
 	$(BIN)/flask db upgrade
