@@ -367,6 +367,18 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
             },
         )
 
+    # Recidivism: a new signal within six months of an earlier report about the pupil.
+    report_dates = list(
+        session.scalars(
+            select(Report.filed_on).where(
+                Report.pupil_id == pupil.id, Report.status != ReportStatus.WITHDRAWN
+            )
+        )
+    )
+    for signal in signals:
+        earlier = [d for d in report_dates if d < signal.start]
+        if earlier and rules.is_recidivism(signal.reached_on, earlier):
+            signal.detail = {**signal.detail, "recidive": max(earlier).isoformat()}
     session.execute(delete(Signal).where(Signal.pupil_id == pupil.id))
     session.add_all(signals)
     session.flush()

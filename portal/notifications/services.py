@@ -112,8 +112,11 @@ class SmtpSender:
 
 
 class ConsoleSender:
+    """Development: the mail readable in the terminal instead of sent."""
+
     def send(self, mail: OutboxMail, sender: str) -> None:
-        print(_message(mail, sender).as_string(), file=sys.stdout, flush=True)  # noqa: T201
+        text = f"--- mail ---\nVan: {sender}\nAan: {mail.to}\nOnderwerp: {mail.subject}\n\n"
+        print(text + mail.body, file=sys.stdout, flush=True)  # noqa: T201
 
 
 class FileSender:

@@ -276,9 +276,8 @@ def _detail(report: Report, **forms: Any) -> tuple[str, int]:
         )
     )
     message_form = forms.pop("message_form", None) or MessageForm(formdata=None)
-    services.mark_read(db.session, user, report)
-    db.session.commit()
     errors = any(f.errors for f in (status_form, reassign_form, message_form))
+    services.mark_read_now(user, report)
     return render_template(
         "reports/detail.html",
         report=report,

@@ -333,6 +333,26 @@ def reassign(session: DbSession, user: User, report: Report, consultant: User, t
     )
 
 
+def mark_read_now(user: User, report: Report) -> None:
+    """Record that ``user`` opened ``report``, in a short transaction of its own (a page view
+    needs no commit of the request's session, which would expire everything loaded)."""
+    from sqlalchemy import insert, update
+
+    from portal.extensions import db
+
+    now = utcnow()
+    with db.engine.begin() as conn:
+        updated = conn.execute(
+            update(ReportRead)
+            .where(ReportRead.report_id == report.id, ReportRead.user_id == user.id)
+            .values(read_at=now)
+        )
+        if not updated.rowcount:
+            conn.execute(
+                insert(ReportRead).values(report_id=report.id, user_id=user.id, read_at=now)
+            )
+
+
 def mark_read(session: DbSession, user: User, report: Report) -> None:
     read = session.scalars(
         select(ReportRead).where(ReportRead.report_id == report.id, ReportRead.user_id == user.id)

@@ -374,3 +374,23 @@ def test_notifications_page(app, make, region) -> None:
     page = consultant.get("/berichten/").text
     assert "Nieuwe melding van School A" in page
     assert "Berichten <span" not in consultant.get("/").text
+
+
+def test_new_signal_after_a_recent_report_is_marked_as_recidivism(app, make, region) -> None:
+    make.report(
+        region.pupil_a,
+        filed_on=date(2026, 9, 14),
+        period_start=date(2026, 9, 1),
+        period_end=date(2026, 9, 11),
+    )
+    for day in (16, 17, 18, 19):
+        make.absence(region.pupil_a, date(2026, 11, day), hours=4)
+    with app.app_context():
+        from portal.attendance.services import recompute_all
+
+        recompute_all(db.session, TODAY)
+        db.session.commit()
+        signal = db.session.scalars(select(Signal)).one()
+        assert signal.detail["recidive"] == "2026-09-14"
+    html = login(app, region.zorg_a).get("/verzuim/signalen").text
+    assert "Recidive:" in html and "14 september 2026" in html

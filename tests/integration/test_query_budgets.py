@@ -1,0 +1,96 @@
+"""Query budgets: each main page runs a bounded number of SQL statements, and the number does
+not grow with the data (an N+1 fails here)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from portal.attendance.models import AbsenceKind
+from portal.extensions import db
+from tests.conftest import do_login
+
+BUDGET = 15
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch) -> None:
+    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+
+
+@contextmanager
+def counting(app) -> Iterator[list[str]]:  # noqa: ANN001
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def grow(app, make, region, n: int) -> dict[str, int]:  # noqa: ANN001
+    """``n`` pupils per school with absence, late arrivals, signals and reports."""
+    from portal.attendance.services import recompute_all
+
+    ids: dict[str, int] = {}
+    for school in (region.school_a, region.school_b):
+        for i in range(n):
+            pupil = make.pupil(school, class_name="2B")
+            for day in (16, 17, 18, 19):
+                make.absence(pupil, date(2026, 11, day), hours=4)
+            make.absence(pupil, date(2026, 11, 20), hours=6, kind=AbsenceKind.ZIEK)
+            make.late_arrival(pupil, date(2026, 11, 20))
+            report = make.report(pupil, filed_on=date(2026, 11, 10 + i % 5))
+            make.report_message(report, region.c1, "Reactie")
+            ids.setdefault(f"pupil_{school.name}", pupil.id)
+            ids.setdefault(f"report_{school.name}", report.id)
+    with app.app_context():
+        recompute_all(db.session, TODAY)
+        db.session.commit()
+    return ids
+
+
+PAGES = {
+    "school": ["/", "/leerlingen/", "/leerlingen/{pupil}", "/verzuim/klassenregister?klas=2B",
+               "/verzuim/signalen", "/meldingen/", "/meldingen/{report}"],
+    "consultant": ["/", "/meldingen/", "/meldingen/{report}", "/verzuim/signalen"],
+    "senior": ["/", "/meldingen/", "/meldingen/cijfers", "/verzuim/signalen"],
+    "admin": ["/", "/beheer/accounts", "/beheer/scholen", "/beheer/vervangingen"],
+}
+
+
+def measure(app, region, ids) -> dict[str, int]:  # noqa: ANN001
+    counts = {}
+    for role, paths in PAGES.items():
+        client = app.test_client()
+        do_login(client, region.by_role()[role])
+        for path in paths:
+            url = path.format(pupil=ids["pupil_School A"], report=ids["report_School A"])
+            client.get(url)  # warm: the first visit may record a "read" marker once
+            with counting(app) as statements:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            counts[f"{role} {path}"] = len(statements)
+    return counts
+
+
+def test_main_pages_stay_within_budget_and_do_not_grow(app, make, region) -> None:
+    ids = grow(app, make, region, 2)
+    small = measure(app, region, ids)
+    grow(app, make, region, 18)  # ten times as many pupils, reports and signals
+    large = measure(app, region, ids)
+    over = {page: n for page, n in large.items() if n > BUDGET}
+    assert not over, f"pages over the budget of {BUDGET} statements: {over}"
+    grew = {page: (small[page], large[page]) for page in small if large[page] != small[page]}
+    assert not grew, f"statement counts grew with the data (N+1?): {grew}"
