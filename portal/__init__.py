@@ -17,6 +17,7 @@ from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from portal import audit as _audit  # noqa: F401  isort: skip
 from portal.attendance import models as _attendance_models  # noqa: F401  isort: skip
 from portal.auth import models as _auth_models  # noqa: F401  isort: skip
+from portal.casework import models as _casework_models  # noqa: F401  isort: skip
 from portal.imports import models as _import_models  # noqa: F401  isort: skip
 from portal.notifications import models as _notification_models  # noqa: F401  isort: skip
 from portal.reports import models as _report_models  # noqa: F401  isort: skip
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.admin.routes import bp as admin_bp
     from portal.attendance.routes import bp as attendance_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.casework.routes import bp as casework_bp
     from portal.imports.routes import bp as imports_bp
     from portal.main.routes import bp as main_bp
     from portal.notifications.routes import bp as notifications_bp
@@ -70,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(imports_bp, url_prefix="/importeren")
     app.register_blueprint(reports_bp, url_prefix="/meldingen")
     app.register_blueprint(notifications_bp, url_prefix="/berichten")
+    app.register_blueprint(casework_bp, url_prefix="/dossier")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
 
     from portal.cli import register_cli

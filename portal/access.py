@@ -277,3 +277,21 @@ def can_post_message(user: User, report: Report) -> bool:
 
 def can_reassign(user: User) -> bool:
     return user.is_authenticated and user.role == Role.SENIOR
+
+
+# --- Casework (consultants' eyes only) -----------------------------------------------------------
+
+CASEWORK_ROLES = frozenset({Role.CONSULTANT, Role.SENIOR})
+
+
+def can_view_casework(user: User) -> bool:
+    """Internal notes, MAS actions and SMA referrals: leerplicht only, never the school."""
+    return user.is_authenticated and user.role in CASEWORK_ROLES
+
+
+def get_case_pupil(user: User, pupil_id: int) -> Pupil:
+    """A pupil whose case file ``user`` may open (403 for roles without casework, 404 outside
+    scope); the read is logged."""
+    if not can_view_casework(user):
+        abort(403)
+    return get_pupil(user, pupil_id, purpose="dossier")

@@ -232,6 +232,146 @@ def load_demo_reports(
         causes="Wil stoppen met de opleiding; nog geen startkwalificatie.",
     )
     session.flush()
+    load_demo_casework(session, pupils, users, today)
     for group in (vmbo, lyceum, mbo):
         for pupil in group:
             recompute_signals(session, pupil, today)
+
+
+def load_demo_casework(
+    session: DbSession, pupils: dict[str, list[Pupil]], users: dict[str, User], today: date
+) -> None:
+    """Actions along the MAS routes, SMA referrals in each status, two thuiszitters, and closed
+    reports (last school year) with every result."""
+    from portal.casework.models import (
+        ActietafelMeeting,
+        ActionKind,
+        CaseAction,
+        SmaOutcome,
+        SmaReason,
+        SmaReferral,
+        SmaStatus,
+        Thuiszitter,
+        ThuiszitterEnd,
+    )
+
+    c1, c2 = users["consulent@lvs.example.nl"], users["consulent2@lvs.example.nl"]
+    zorg = users["zorg@vmbo.example.nl"]
+    vmbo, lyceum = pupils["vmbo"], pupils["lyceum"]
+    home, frequent = vmbo[19], vmbo[6]
+    day = subtract_working_days
+    steps = [
+        (home, ActionKind.INFO_REQUESTED, day(today, 19), "Verzuimoverzicht opgevraagd.", None),
+        (
+            home,
+            ActionKind.TALK_PARENTS,
+            day(today, 17),
+            "Ouders herkennen de angst; huisarts is ingeschakeld.",
+            None,
+        ),
+        (home, ActionKind.ESTABLISHED_UNAUTHORISED, day(today, 16), "", None),
+        (home, ActionKind.WARNING, day(today, 15), "Officiële waarschuwing aan de ouders.", None),
+        (home, ActionKind.REFERRAL_HELP, day(today, 5), "Aangemeld bij het wijkteam.", None),
+        (
+            home,
+            ActionKind.AGREEMENT,
+            day(today, 3),
+            "School stuurt wekelijks het verzuim door.",
+            today + timedelta(days=2),
+        ),
+        (
+            frequent,
+            ActionKind.TALK_PUPIL,
+            day(today, 3),
+            "Zegt zich vaak ziek te voelen op maandag; wil de jeugdarts spreken.",
+            today - timedelta(days=1),
+        ),
+        (
+            frequent,
+            ActionKind.NOTE,
+            day(today, 2),
+            "Intern: moeder werkt in het weekend, maandag is vaak onrustig thuis.",
+            None,
+        ),
+    ]
+    for pupil, kind, when, body, follow_up in steps:
+        session.add(
+            CaseAction(
+                pupil_id=pupil.id,
+                kind=kind,
+                day=when,
+                body=body,
+                follow_up_on=follow_up,
+                author_id=c1.id,
+            )
+        )
+    referrals = [
+        (frequent, SmaStatus.REQUESTED, day(today, 4), None),
+        (home, SmaStatus.APPOINTMENT, day(today, 12), None),
+        (vmbo[23], SmaStatus.ADVICE, day(today, 35), SmaOutcome.INSUFFICIENT),
+        (lyceum[2], SmaStatus.WITHDRAWN, day(today, 30), None),
+    ]
+    for pupil, status, requested, outcome in referrals:
+        session.add(
+            SmaReferral(
+                pupil_id=pupil.id,
+                reason=SmaReason.PLAN_NOT_KEPT,
+                requested_on=requested,
+                status=status,
+                outcome=outcome,
+                appointment_on=requested + timedelta(days=9)
+                if status != SmaStatus.REQUESTED
+                else None,
+                advice_on=requested + timedelta(days=30) if outcome else None,
+                justification="Onvoldoende medische reden voor volledig verzuim."
+                if outcome
+                else None,
+                cost=Decimal("590.00") if outcome else None,
+                author_id=c1.id,
+            )
+        )
+    current = Thuiszitter(
+        pupil_id=home.id,
+        start_date=day(today, 26),
+        enrolled=True,
+        situation="Angstklachten; komt sinds vijf weken niet naar school.",
+        created_by_id=c1.id,
+    )
+    current.meetings = [
+        ActietafelMeeting(
+            day=day(today, 2),
+            participants="Ouders, mentor, wijkteam, leerplicht",
+            plan="Opbouw: eerst twee ochtenden per week met begeleiding; "
+            "over drie weken evalueren.",
+        )
+    ]
+    session.add(current)
+    session.add(
+        Thuiszitter(
+            pupil_id=lyceum[6].id,
+            start_date=today - timedelta(days=130),
+            end_date=today - timedelta(days=20),
+            end_reason=ThuiszitterEnd.BACK_TO_SCHOOL,
+            enrolled=True,
+            situation="Na een operatie lang thuis; daarna niet meer begonnen.",
+            created_by_id=c2.id,
+        )
+    )
+    # Last school year: closed reports with every result, so history and recidivism show.
+    last_year = today - timedelta(days=365)
+    for index, result in enumerate(ClosingResult):
+        pupil = vmbo[(index * 3) % len(vmbo)]
+        filed = day(last_year, index * 3)
+        closed = _report(
+            session,
+            pupil,
+            ReportKind.OTHER,
+            filed,
+            zorg,
+            start=filed - timedelta(days=14),
+            end=filed,
+        )
+        _react(session, closed, c1, filed + timedelta(days=2), "Opgepakt.")
+        closed.status, closed.result = ReportStatus.CLOSED, result
+        closed.closed_on = filed + timedelta(days=30)
+    session.flush()

@@ -23,6 +23,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Klassenregister", "attendance.register", frozenset({Role.SCHOOL})),
     NavItem("Signalen", "attendance.signals", PUPIL_ROLES),
     NavItem("Meldingen", "reports.index", PUPIL_ROLES),
+    NavItem("Opvolging", "casework.follow_ups", frozenset({Role.CONSULTANT, Role.SENIOR})),
+    NavItem("Thuiszitters", "casework.thuiszitters", frozenset({Role.CONSULTANT, Role.SENIOR})),
     NavItem("Importeren", "imports.index", frozenset({Role.SCHOOL})),
     NavItem("Accounts", "admin.accounts", frozenset({Role.ADMIN})),
     NavItem("Scholen", "admin.schools", frozenset({Role.ADMIN})),

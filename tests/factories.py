@@ -14,6 +14,13 @@ from sqlalchemy.orm import Session
 from portal.attendance.models import Absence, AbsenceKind, LateArrival
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
+from portal.casework.models import (
+    ActionKind,
+    CaseAction,
+    SmaReason,
+    SmaReferral,
+    Thuiszitter,
+)
 from portal.extensions import db
 from portal.imports.models import ImportBatch, ImportKind
 from portal.pupils.models import Pupil
@@ -155,6 +162,23 @@ class Factory:
                 from_lvs=author.role != Role.SCHOOL,
             )
         )
+
+    def case_action(self, pupil: Pupil, author: User, **kw: Any) -> CaseAction:
+        kw.setdefault("kind", ActionKind.NOTE)
+        kw.setdefault("day", date(2026, 11, 20))
+        kw.setdefault("body", "Interne notitie: vader werkt in ploegendienst.")
+        kw.setdefault("follow_up_on", date(2026, 11, 25))
+        return self._save(CaseAction(pupil_id=pupil.id, author_id=author.id, **kw))
+
+    def sma_referral(self, pupil: Pupil, **kw: Any) -> SmaReferral:
+        kw.setdefault("reason", SmaReason.PLAN_NOT_KEPT)
+        kw.setdefault("requested_on", date(2026, 11, 2))
+        return self._save(SmaReferral(pupil_id=pupil.id, **kw))
+
+    def thuiszitter(self, pupil: Pupil, **kw: Any) -> Thuiszitter:
+        kw.setdefault("start_date", date(2026, 9, 1))
+        kw.setdefault("situation", "Komt niet meer sinds de zomer.")
+        return self._save(Thuiszitter(pupil_id=pupil.id, **kw))
 
     def holiday(self, **kw: Any) -> SchoolHoliday:
         kw.setdefault("region", HolidayRegion.MIDDEN)

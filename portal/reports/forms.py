@@ -92,6 +92,13 @@ class StatusForm(PortalForm):
         validate_choice=False,  # absent on the school's form; checked in validate_result
     )
 
+    message = TextAreaField(
+        "Bericht aan de school",
+        description="De school ziet dit bericht bij de melding. Geen interne notities.",
+        filters=[strip_or_none],
+        validators=[Length(max=4000)],
+    )
+
     def validate_result(self, field: SelectField) -> None:
         if field.data and field.data not in {r.value for r in CLOSING_RESULT_LABELS}:
             raise ValidationError("Kies een resultaat uit de lijst.")

@@ -341,6 +341,8 @@ def status(report_id: int) -> Any:
             ]
             form.version.data = report.version
         else:
+            if form.message.data and access.can_react(user, report):
+                services.post_message(db.session, user, report, form.message.data, access.today())
             db.session.commit()
             flash(f"De status is nu: {report.status.label}.", "success")
             return redirect(url_for("reports.detail", report_id=report.id))

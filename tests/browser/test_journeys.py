@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
     "school": ["Overzicht", "Leerlingen", "Klassenregister", "Signalen", "Meldingen", "Importeren"],
-    "consultant": ["Overzicht", "Leerlingen", "Signalen", "Meldingen"],
-    "senior": ["Overzicht", "Leerlingen", "Signalen", "Meldingen"],
+    "consultant": ["Overzicht", "Leerlingen", "Signalen", "Meldingen", "Opvolging", "Thuiszitters"],
+    "senior": ["Overzicht", "Leerlingen", "Signalen", "Meldingen", "Opvolging", "Thuiszitters"],
     "swv": ["Overzicht"],
     "admin": [
         "Overzicht",

@@ -69,7 +69,7 @@ def test_school_files_from_a_signal_and_reads_the_reaction(
     expect(first_row).to_contain_text("nog 5 werkdagen")
     expect(first_row).to_contain_text("Nieuw")
     first_row.get_by_role("link").click()
-    consultant.get_by_label("Bericht").fill(
+    consultant.get_by_label("Bericht", exact=True).fill(
         "Dank voor de melding. Ik nodig leerling en ouders uit."
     )
     consultant.get_by_role("button", name="Reactie plaatsen").click()

@@ -24,6 +24,8 @@ LOGGED_IN = every(200, anonymous=302)
 ADMIN_ONLY = {**every(403, anonymous=302), "admin": 200}
 ADMIN_ONLY_POST = {**every(403, anonymous=302), "admin": 302}
 PUPIL_READERS = {**every(200, anonymous=302), "swv": 403, "admin": 403}
+CASEWORK = {**every(403, anonymous=302), "consultant": 200, "senior": 200}
+CASEWORK_POST = {**CASEWORK, "consultant": 422, "senior": 422}
 
 
 def school_only(status: int) -> dict[str, int]:
@@ -116,6 +118,25 @@ MATRIX: dict[str, Case] = {
         "GET", "/meldingen/cijfers", {**every(403, anonymous=302), "senior": 200}
     ),
     "notifications.index": Case("GET", "/berichten/", LOGGED_IN),
+    # Casework: leerplicht only; the school never reaches it.
+    "casework.case": Case("GET", "/dossier/{pupil}", CASEWORK),
+    "casework.add_action": Case("POST", "/dossier/{pupil}/actie", CASEWORK_POST),
+    "casework.follow_up_done": Case(
+        "POST",
+        "/dossier/{pupil}/actie/{action}/afgerond",
+        {**CASEWORK, "consultant": 302, "senior": 302},
+    ),
+    "casework.add_referral": Case("POST", "/dossier/{pupil}/sma", CASEWORK_POST),
+    "casework.referral": Case("GET", "/dossier/sma/{referral}", CASEWORK),
+    "casework.follow_ups": Case("GET", "/dossier/opvolging", CASEWORK),
+    "casework.mark_thuiszitter": Case("POST", "/dossier/{pupil}/thuiszitter", CASEWORK_POST),
+    "casework.add_meeting": Case(
+        "POST", "/dossier/thuiszitter/{thuiszitter}/actietafel", CASEWORK_POST
+    ),
+    "casework.end_thuiszitter": Case(
+        "POST", "/dossier/thuiszitter/{thuiszitter}/einde", CASEWORK_POST
+    ),
+    "casework.thuiszitters": Case("GET", "/dossier/thuiszitters", CASEWORK),
 }
 
 
@@ -150,6 +171,9 @@ def test_route_role_matrix(app, make, region, endpoint: str, role: str) -> None:
         "late": make.late_arrival(region.pupil_a, date(2026, 11, 3)).id,
         "batch": make.import_batch(region.zorg_a, region.school_a).id,
         "report": make.report(region.pupil_a).id,
+        "action": make.case_action(region.pupil_a, region.c1).id,
+        "referral": make.sma_referral(region.pupil_a).id,
+        "thuiszitter": make.thuiszitter(region.pupil_a).id,
     }
     client = app.test_client()
     if role != "anonymous":

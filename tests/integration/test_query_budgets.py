@@ -62,8 +62,15 @@ def grow(app, make, region, n: int) -> dict[str, int]:  # noqa: ANN001
 
 
 PAGES = {
-    "school": ["/", "/leerlingen/", "/leerlingen/{pupil}", "/verzuim/klassenregister?klas=2B",
-               "/verzuim/signalen", "/meldingen/", "/meldingen/{report}"],
+    "school": [
+        "/",
+        "/leerlingen/",
+        "/leerlingen/{pupil}",
+        "/verzuim/klassenregister?klas=2B",
+        "/verzuim/signalen",
+        "/meldingen/",
+        "/meldingen/{report}",
+    ],
     "consultant": ["/", "/meldingen/", "/meldingen/{report}", "/verzuim/signalen"],
     "senior": ["/", "/meldingen/", "/meldingen/cijfers", "/verzuim/signalen"],
     "admin": ["/", "/beheer/accounts", "/beheer/scholen", "/beheer/vervangingen"],
