@@ -65,7 +65,8 @@ def test_no_pupil_data_in_any_mail(app, make, region) -> None:
     make.stand_in(region.c1, region.c2, TODAY, TODAY)
     school = login(app, region.zorg_a)
     file(school, pupil_number=region.pupil_a.pupil_number, causes="Ruzie thuis, vader ziek")
-    report_id = fetch(Report, 1) and 1
+    with app.app_context():
+        report_id = db.session.scalars(select(Report.id)).one()
     consultant = login(app, region.c2)  # standing in
     page = consultant.get(f"/meldingen/{report_id}")
     assert page.status_code == 200
