@@ -355,6 +355,19 @@ def load_demo_casework(
             enrolled=True,
             situation="Na een operatie lang thuis; daarna niet meer begonnen.",
             created_by_id=c2.id,
+            meetings=[
+                ActietafelMeeting(
+                    day=today - timedelta(days=90),
+                    participants="Ouders, school, jeugdarts, leerplicht",
+                    plan="Onderwijs-zorgarrangement: start met drie dagdelen; de consulent "
+                    "belt elke twee weken.",
+                ),
+                ActietafelMeeting(
+                    day=today - timedelta(days=45),
+                    participants="Ouders, school, leerplicht",
+                    plan="Uitbreiden naar het volledige rooster na de herfstvakantie.",
+                ),
+            ],
         )
     )
     # Last school year: closed reports with every result, so history and recidivism show.

@@ -147,6 +147,11 @@ class SettingsForm(PortalForm):
         places=1,
         validators=[InputRequired(HOURS_MESSAGE), NumberRange(min=1, max=24)],
     )
+    halt_confirm_hours = HoursField(
+        "Halt-verwijzing: om bevestiging vragen boven dit aantal uren ongeoorloofd verzuim",
+        places=1,
+        validators=[InputRequired(HOURS_MESSAGE), NumberRange(min=1, max=1000)],
+    )
     late_steps = StringField(
         "Te laat: stappen",
         description="Aantallen keren te laat, gescheiden door komma's: 3,6,9 of 3,6,9,12,15.",

@@ -202,6 +202,9 @@ class AttendanceSettings(TimestampMixin, Base):
         String(1000),
         default="Ouders informeren\nBrief of gesprek met de schoolleiding\nMelden bij leerplicht",
     )
+    # A Halt referral for a pupil who missed more unauthorised hours than this asks the
+    # consultant to confirm (Halt is meant for limited absence).
+    halt_confirm_hours: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=Decimal(60))
     late_period: Mapped[LatePeriod] = mapped_column(
         str_enum(LatePeriod, "late_period"), default=LatePeriod.SCHOOL_YEAR
     )

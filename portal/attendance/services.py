@@ -61,6 +61,7 @@ def get_settings(session: DbSession) -> AttendanceSettings:
             "Ouders informeren\nBrief of gesprek met de schoolleiding\nMelden bij leerplicht"
         ),
         late_period=LatePeriod.SCHOOL_YEAR,
+        halt_confirm_hours=Decimal(60),
     )
 
 

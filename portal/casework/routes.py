@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from portal import access
 from portal.attendance.models import UNAUTHORISED_KINDS, Absence, Signal, SignalKind
+from portal.attendance.services import fmt_hours, get_settings
 from portal.audit import AuditAction, record_change
 from portal.auth.models import User
 from portal.calendar import school_year_bounds, school_year_of
@@ -144,16 +145,21 @@ def add_action(pupil_id: int) -> Any:
     needs_confirm = False
     if form.validate():
         kind = ActionKind(form.kind.data)
+        limit = get_settings(db.session).halt_confirm_hours
         problem = rules.action_problem(kind, pupil.age_on(form.day.data))
         if problem:
             form.kind.errors = [problem]
-        elif rules.halt_needs_confirmation(kind, _hours_missed(pupil.id)) and not form.confirm.data:
+        elif (
+            rules.halt_needs_confirmation(kind, _hours_missed(pupil.id), limit)
+            and not form.confirm.data
+        ):
             needs_confirm = True
             form.confirm.errors = [
-                f"De leerling heeft {_hours_missed(pupil.id)} uur ongeoorloofd verzuim: meer dan "
-                f"{rules.HALT_CONFIRM_HOURS} uur. Halt is bedoeld voor beperkt verzuim; "
-                "bevestig als u toch naar Halt verwijst."
+                f"De leerling heeft {fmt_hours(_hours_missed(pupil.id))} uur ongeoorloofd "
+                f"verzuim: meer dan {fmt_hours(limit)} uur. Halt is bedoeld voor beperkt "
+                "verzuim; bevestig als u toch naar Halt verwijst."
             ]
+
         if not form.errors:
             report = db.session.scalars(
                 select(Report).where(Report.pupil_id == pupil.id).order_by(Report.filed_on.desc())
