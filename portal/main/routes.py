@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
@@ -67,6 +69,7 @@ def home() -> str:
     ).all()
     ctx["schools"] = schools
     ctx["responsible"] = responsible_for(db.session, schools, today)
+    ctx.update(_todo(user, today))
     if user.role == Role.CONSULTANT:
         ctx["standing_in"] = db.session.scalars(
             select(StandIn)
@@ -88,3 +91,53 @@ def home() -> str:
             .order_by(StandIn.end_date)
         ).all()
     return render_template(f"main/home_{user.role.value}.html", **ctx)
+
+
+def _todo(user: User, today: date) -> dict[str, object]:
+    """The counts behind "Vandaag te doen" on the home page: a few small count queries."""
+    from portal.attendance.models import Signal
+    from portal.casework.models import CaseAction
+    from portal.pupils.models import Pupil
+    from portal.reports.models import OPEN_STATUSES, Report
+
+    if not access.can_view_pupils(user):
+        return {}
+    signals = (
+        select(func.count())
+        .select_from(Signal)
+        .join(Pupil, Pupil.id == Signal.pupil_id)
+        .where(
+            Signal.school_id.in_(access.school_ids(user)),
+            Signal.resolved.is_(False),
+            Pupil.left_on.is_(None),
+        )
+    )
+    waiting = (
+        access.reports_query(user)
+        .where(Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None))
+        .subquery()
+    )
+    todo: dict[str, object] = {
+        "legal_signals": db.session.scalar(signals.where(Signal.legal_duty.is_(True))) or 0,
+        "other_signals": db.session.scalar(signals.where(Signal.legal_duty.is_(False))) or 0,
+        "waiting": db.session.scalar(select(func.count()).select_from(waiting)) or 0,
+        "waiting_late": db.session.scalar(
+            select(func.count()).select_from(waiting).where(waiting.c.deadline < today)
+        )
+        or 0,
+    }
+    if access.can_view_casework(user):
+        end_of_week = today + timedelta(days=6 - today.weekday())
+        todo["follow_ups"] = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(CaseAction)
+                .where(
+                    CaseAction.follow_up_done.is_(False),
+                    CaseAction.follow_up_on <= end_of_week,
+                    CaseAction.pupil_id.in_(access.pupils_query(user).with_only_columns(Pupil.id)),
+                )
+            )
+            or 0
+        )
+    return todo

@@ -54,3 +54,27 @@ def test_admin_home_lists_schools_without_consultant(app, make, region) -> None:
     html = _home(app, region.admin)
     assert "Nieuwe basisschool" in html
     assert "Zonder vaste consulent" in html
+
+
+def test_home_pages_say_what_is_to_do(app, make, region, monkeypatch) -> None:
+    from datetime import date
+
+    from portal.attendance.services import recompute_all
+    from portal.extensions import db
+
+    today = date(2026, 11, 23)
+    monkeypatch.setattr("portal.access.today", lambda: today)
+    for day in (16, 17, 18, 19):
+        make.absence(region.pupil_a, date(2026, 11, day), hours=4)
+    make.report(region.pupil_a, filed_on=date(2026, 11, 9))  # overdue
+    make.case_action(region.pupil_a, region.c1, follow_up_on=date(2026, 11, 26))
+    with app.app_context():
+        recompute_all(db.session, today)
+        db.session.commit()
+    school = _home(app, region.zorg_a)
+    assert "1 signaal met wettelijke meldplicht" in school
+    assert "1 melding wacht op een reactie van leerplicht, waarvan 1 over de termijn" in school
+    consultant = _home(app, region.c1)
+    assert "1 melding wacht op uw reactie" in consultant and "1 te laat" in consultant
+    assert "1 actie op te volgen deze week" in consultant
+    assert "Te doen" not in _home(app, region.swv_user)
