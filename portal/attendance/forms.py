@@ -49,6 +49,9 @@ class HoursField(DecimalField):
         except ValueError as error:
             self.data = None
             raise ValueError(HOURS_MESSAGE) from error
+        if self.data is not None and not self.data.is_finite():  # NaN, Infinity
+            self.data = None
+            raise ValueError(HOURS_MESSAGE)
 
 
 def lesson_hour_field() -> IntegerField:

@@ -151,7 +151,10 @@ def register_row(pupil_id: int) -> Any:
     if form.validate():
         hours = form.hours.data or Decimal(0)
         kind = AbsenceKind(form.kind.data)
-        original = AbsenceKind(form.original_kind.data) if form.original_kind.data else None
+        known = {k.value for k in AbsenceKind}
+        original = (
+            AbsenceKind(form.original_kind.data) if form.original_kind.data in known else None
+        )
         calendar = attendance.calendar_for(db.session, pupil.school)
         wants_change = hours > 0 or form.late.data
         problem = attendance.check_day(

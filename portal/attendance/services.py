@@ -351,7 +351,7 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
                 )
             )
         )
-        if reported(ReportKind.LATE, status.dates[-1]):
+        if reported(ReportKind.LATE, status.dates[status.reached[-1] - 1]):
             taken.add(status.reached[-1])  # the last step is the report to leerplicht
         due = [step for step in status.reached if step not in taken]
         highest = status.reached[-1]

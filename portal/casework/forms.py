@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, DecimalField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.attendance.forms import HoursField
 from portal.casework.models import (
     ACTION_LABELS,
     SMA_REASON_LABELS,
@@ -52,7 +53,7 @@ class SmaForm(PortalForm):
         validators=[Optional(), Length(max=2000)],
     )
     family_blocked = BooleanField("Het gezin heeft de verstrekking van het advies geblokkeerd")
-    cost = DecimalField(
+    cost = HoursField(  # a decimal with a Dutch comma that refuses NaN and Infinity
         "Kosten (euro)", places=2, validators=[Optional(), NumberRange(min=0, max=100000)]
     )
 

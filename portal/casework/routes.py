@@ -327,7 +327,16 @@ def mark_thuiszitter(pupil_id: int) -> Any:
     pupil = access.get_case_pupil(user, pupil_id)
     form = ThuiszitterForm(prefix="tz")
     if form.validate():
-        if form.start_date.data > access.today():
+        already = db.session.scalar(
+            select(Thuiszitter.id).where(
+                Thuiszitter.pupil_id == pupil.id, Thuiszitter.end_date.is_(None)
+            )
+        )
+        if already:
+            form.start_date.errors = [
+                "Deze leerling staat al als thuiszitter geregistreerd; beëindig dat eerst."
+            ]
+        elif form.start_date.data > access.today():
             form.start_date.errors = ["Deze datum ligt in de toekomst."]
         else:
             item = Thuiszitter(

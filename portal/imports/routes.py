@@ -105,9 +105,17 @@ def preview(batch_id: int) -> str:
 def decide(batch_id: int) -> Response:
     batch = _own_batch(batch_id)
     if request.form.get("actie") == "opslaan":
+        valid = sum(1 for row in batch.rows if not row["errors"])
         count = services.commit(db.session, _user(), batch, access.today())
         db.session.commit()
         flash(f"{count} {'regel is' if count == 1 else 'regels zijn'} opgeslagen.", "success")
+        if count < valid:
+            flash(
+                f"{valid - count} {'regel is' if valid - count == 1 else 'regels zijn'} "
+                "overgeslagen: ze klopten niet meer met wat intussen is geregistreerd. "
+                "Controleer ze en importeer ze opnieuw.",
+                "warning",
+            )
         if batch.kind == ImportKind.PUPILS:
             return redirect(url_for("pupils.index", school=batch.school_id))
         return redirect(url_for("attendance.signals"))

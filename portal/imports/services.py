@@ -393,10 +393,12 @@ def _check_registrations(
 
 
 def commit(session: DbSession, user: User, batch: ImportBatch, today: date) -> int:
-    """Apply the valid rows of ``batch``; returns how many. The batch is deleted."""
+    """Apply the valid rows of ``batch`` that still pass the checks now; returns how many.
+    The batch is deleted."""
     valid = [row for row in batch.rows if not row["errors"]]
     school = session.get(School, batch.school_id)
     assert school is not None
+    applied = len(valid)
     if batch.kind == ImportKind.PUPILS:
         _commit_pupils(session, user, school, valid)
     else:
@@ -410,10 +412,26 @@ def commit(session: DbSession, user: User, batch: ImportBatch, today: date) -> i
                 )
             )
         }
+        calendar = attendance.calendar_for(session, school)
+        max_hours = attendance.get_settings(session).max_hours_per_day
+        applied = 0
         for row in valid:
             clean = row["clean"]
-            pupil = pupils[clean["pupil_id"]]
+            pupil = pupils.get(clean["pupil_id"])
             day = date.fromisoformat(clean["day"])
+            # The preview may be hours old: check again against what is saved now.
+            kind = AbsenceKind(clean["kind"]) if batch.kind == ImportKind.ABSENCE else None
+            if pupil is None or attendance.check_day(
+                pupil, day, calendar, today, allow_future=kind == AbsenceKind.VERLOF
+            ):
+                continue
+            if kind is not None and attendance.check_hours(
+                Decimal(clean["hours"]),
+                attendance.other_hours(session, pupil.id, day, [kind]),
+                max_hours,
+            ):
+                continue
+            applied += 1
             if batch.kind == ImportKind.ABSENCE:
                 attendance.set_absence(
                     session,
@@ -433,7 +451,7 @@ def commit(session: DbSession, user: User, batch: ImportBatch, today: date) -> i
             attendance.recompute_signals(session, pupils[pupil_id], today)
     session.delete(batch)
     session.flush()
-    return len(valid)
+    return applied
 
 
 def _commit_pupils(session: DbSession, user: User, school: School, rows: list[dict]) -> None:

@@ -3,6 +3,7 @@ and registering absence, late arrivals and 3-6-9 steps for one pupil."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -70,11 +71,14 @@ def _list_context(search: str | None = None) -> dict[str, Any]:
     if search:
         rows = db.session.scalars(query.limit(SEARCH_LIMIT + 1)).all()
         ctx.update(pupils=rows[:SEARCH_LIMIT], more=len(rows) > SEARCH_LIMIT, page=None)
+        access.record_pupil_reads(user, list(ctx["pupils"]), "leerlingenlijst")
+        return ctx
     else:
         page = db.paginate(
             query, page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False
         )
         ctx.update(pupils=page.items, more=False, page=page)
+    access.record_pupil_reads(user, list(ctx["pupils"]), "leerlingenlijst")
     return ctx
 
 
@@ -143,7 +147,7 @@ def new() -> Any:
             db.session.flush()
             record_change(db.session, user, AuditAction.CREATE, "pupil", pupil.id, pupil.id)
             db.session.commit()
-            flash(f"{pupil.full_name} is toegevoegd.", "success")
+            flash("De leerling is toegevoegd.", "success")
             return redirect(url_for("pupils.detail", pupil_id=pupil.id))
     return render_template("pupils/form.html", form=form, pupil=None), 422 if form.errors else 200
 
@@ -191,7 +195,7 @@ def leave(pupil_id: int) -> Any:
                 detail="uitgeschreven",
             )
             db.session.commit()
-            flash(f"{pupil.full_name} is uitgeschreven.", "success")
+            flash("De leerling is uitgeschreven.", "success")
             return redirect(url_for("pupils.detail", pupil_id=pupil.id))
     return render_template("pupils/leave.html", form=form, pupil=pupil), 422 if form.errors else 200
 
@@ -226,7 +230,7 @@ def _detail(pupil: Pupil, **forms: Any) -> tuple[str, int]:
         school_year_label=school_year_label,
         current_school_year=school_year_of(today),
         # History goes back to the enrolment (or five years when that date is unknown).
-        first_school_year=school_year_of(pupil.enrolled_on or today.replace(year=today.year - 5)),
+        first_school_year=school_year_of(pupil.enrolled_on or date(today.year - 5, 8, 1)),
         signals=signals,
         settings=settings,
         steps_taken=steps_taken,

@@ -136,6 +136,7 @@ def index() -> str:
     page = db.paginate(
         query, page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False
     )
+    access.record_pupil_reads(user, [r.pupil for r in page.items], "meldingenlijst")
     ctx.update(
         page=page,
         markers=_markers(user, list(page.items)),
@@ -206,12 +207,21 @@ def new() -> Any:
     pupil = None
     if form.is_submitted():
         form.validate()
-        pupil = db.session.scalars(
-            access.pupils_query(user).where(
-                Pupil.pupil_number == (form.pupil_number.data or ""), Pupil.left_on.is_(None)
-            )
-        ).first()
-        if pupil is None and not form.pupil_number.errors:
+        # Pupil numbers are unique per school only: started from a pupil or a signal, the
+        # number is looked up in that pupil's school; otherwise it must match one pupil.
+        query = access.pupils_query(user).where(
+            Pupil.pupil_number == (form.pupil_number.data or ""), Pupil.left_on.is_(None)
+        )
+        if start_pupil is not None:
+            query = query.where(Pupil.school_id == start_pupil.school_id)
+        matches = db.session.scalars(query.limit(2)).all()
+        pupil = matches[0] if len(matches) == 1 else None
+        if len(matches) > 1:
+            form.pupil_number.errors = [
+                "Dit leerlingnummer komt op meer van uw scholen voor. Begin de melding vanaf de "
+                "pagina van de leerling."
+            ]
+        elif pupil is None and not form.pupil_number.errors:
             form.pupil_number.errors = ["Geen ingeschreven leerling van uw school met dit nummer."]
         if pupil is not None and not form.errors:
             for field, message in services.check_report(

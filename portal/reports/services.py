@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal import access, filters
 from portal.attendance.models import (
@@ -198,9 +199,10 @@ def file_report(
     record_change(session, user, AuditAction.CREATE, "report", report.id, pupil.id)
     mark_read(session, user, report)
     who = responsible(session, report, today)
+    recipients = [u for u in (who.consultant, who.stand_in) if u] or _seniors(session)
     notify(
         session,
-        [u for u in (who.consultant, who.stand_in) if u],
+        recipients,
         f"Nieuwe melding van {pupil.school.name}; reageer uiterlijk {nl_date(report.deadline)}.",
         report_path(report),
         current_app.config["PUBLIC_URL"],
@@ -210,6 +212,12 @@ def file_report(
 
     recompute_signals(session, pupil, today)
     return report
+
+
+def _seniors(session: DbSession) -> list[User]:
+    return list(
+        session.scalars(select(User).where(User.role == Role.SENIOR, User.active.is_(True)))
+    )
 
 
 def school_staff(session: DbSession, school_id: int) -> list[User]:
@@ -295,7 +303,10 @@ def change_status(
     if target in (ReportStatus.CLOSED, ReportStatus.NOTED, ReportStatus.WITHDRAWN):
         report.closed_on = today
     report.result = result if target == ReportStatus.CLOSED else None
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError as error:  # changed by someone else between load and save
+        raise StaleReport from error
     record_change(
         session,
         user,
@@ -394,7 +405,7 @@ def check_deadlines(session: DbSession, today: date, public_url: str) -> int:
             public_url,
             subject="Herinnering: reactie op een melding",
         )
-        report.reminder_sent = True
+        _set_flags(session, report, reminder_sent=True)
         count += 1
     breached = session.scalars(
         select(Report).where(
@@ -415,11 +426,23 @@ def check_deadlines(session: DbSession, today: date, public_url: str) -> int:
             public_url,
             subject="Termijn verstreken: reactie op een melding",
         )
-        report.breach_sent = True
-        report.reminder_sent = True
+        _set_flags(session, report, reminder_sent=True, breach_sent=True)
         count += 1
     session.flush()
     return count
+
+
+def _set_flags(session: DbSession, report: Report, **flags: bool) -> None:
+    """Bookkeeping that must not count as a change of the report (no version bump, so a form
+    the consultant has open stays valid)."""
+    from sqlalchemy import update
+
+    session.execute(
+        update(Report)
+        .where(Report.id == report.id)
+        .values(**flags)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def open_signal(session: DbSession, user: User, signal_id: int) -> Signal | None:

@@ -31,6 +31,8 @@ def test_class_register_raises_the_sixteen_hour_signal(
     for day in ("2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20"):
         page.get_by_label("Datum", exact=True).fill(day)
         page.get_by_role("button", name="Toon klas").click()
+        page.wait_for_load_state("load")  # htmx (deferred) is active once the page has loaded
+        page.wait_for_function("() => window.htmx !== undefined")
         hours = page.get_by_label(f"Uren verzuim {pupil.full_name}")
         expect(hours).to_be_visible()
         hours.fill("4")

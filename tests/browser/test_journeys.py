@@ -60,6 +60,7 @@ def test_wrong_password_shows_one_generic_message(page: Page, base, region) -> N
 def test_keyboard_only_login_and_skip_link(page: Page, base, region) -> None:
     page.goto(f"{base}/login")
     # The e-mail field has focus on arrival; type, tab to the password, Enter submits.
+    expect(page.get_by_label("E-mailadres")).to_be_focused()
     page.keyboard.type(region.c1.email)
     page.keyboard.press("Tab")
     page.keyboard.type("correct-horse-battery-staple")
