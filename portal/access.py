@@ -187,8 +187,8 @@ def can_edit_pupils(user: User) -> bool:
 def get_pupil_for_edit(user: User, pupil_id: int) -> Pupil:
     """A pupil the user may change: in scope (else 404) and a school role (else 403)."""
     pupil = get_pupil(user, pupil_id, purpose="wijzigen")
-    if not can_edit_pupils(user):
-        abort(403)
+    if not can_edit_pupils(user) or not pupil.school.active:
+        abort(403)  # an inactive school is read-only
     return pupil
 
 

@@ -76,7 +76,9 @@ def _own_batch(batch_id: int) -> ImportBatch:
         select(ImportBatch).where(
             ImportBatch.id == batch_id,
             ImportBatch.user_id == user.id,
-            ImportBatch.school_id.in_(access.school_ids(user)),
+            ImportBatch.school_id.in_(
+                access.editable_schools_query(user).with_only_columns(School.id)
+            ),
         )
     ).first()
     if batch is None:

@@ -180,3 +180,16 @@ def test_report_without_fixed_consultant_reaches_the_senior(app, make, region) -
     )
     with app.app_context():
         assert [m.to for m in db.session.scalars(select(OutboxMail))] == [region.senior.email]
+
+
+def test_inactive_school_is_read_only(app, make, region) -> None:
+    from portal.schools.models import School
+
+    batch = make.import_batch(region.zorg_a, region.school_a)
+    with app.app_context():
+        db.session.get(School, region.school_a.id).active = False
+        db.session.commit()
+    client = login(app, region.zorg_a)
+    assert client.get(f"/leerlingen/{region.pupil_a.id}").status_code == 200  # still readable
+    assert client.get(f"/leerlingen/{region.pupil_a.id}/bewerken").status_code == 403
+    assert client.get(f"/importeren/{batch.id}").status_code == 404
