@@ -215,8 +215,6 @@ def record_pupil_reads(user: User, pupils: list[Pupil], purpose: str) -> None:
 
 # --- Reports ------------------------------------------------------------------------------------
 
-REPORT_ROLES = PUPIL_ROLES
-
 
 def reports_query(user: User, on: date | None = None) -> Select[Report]:
     """Reports ``user`` may see: the school its own; a consultant those of the schools they serve
@@ -295,3 +293,14 @@ def get_case_pupil(user: User, pupil_id: int) -> Pupil:
     if not can_view_casework(user):
         abort(403)
     return get_pupil(user, pupil_id, purpose="dossier")
+
+
+def guard_blueprint(bp: Any, allowed: Callable[[User], bool]) -> None:
+    """Every route of ``bp``: anonymous users go to the login page, users for whom
+    ``allowed(user)`` is false get 403. The routes still scope each object they load."""
+
+    @bp.before_request
+    @login_required
+    def _guard() -> None:
+        if not allowed(current_user):  # type: ignore[arg-type]
+            abort(403)

@@ -27,7 +27,7 @@ from portal.attendance.forms import SettingsForm
 from portal.attendance.models import LatePeriod
 from portal.auth.models import ROLE_LABELS, Role, User
 from portal.auth.passwords import hash_password
-from portal.extensions import db, htmx, login_manager
+from portal.extensions import db, htmx
 from portal.forms import PortalForm, options
 from portal.schools.models import (
     HolidayRegion,
@@ -44,13 +44,7 @@ bp = Blueprint("admin", __name__)
 PER_PAGE = 50
 
 
-@bp.before_request
-def admin_only() -> Response | None:
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not access.can_manage_master_data(current_user):
-        abort(403)
-    return None
+access.guard_blueprint(bp, access.can_manage_master_data)
 
 
 def _get(model: type[Any], object_id: int) -> Any:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -45,11 +45,7 @@ from portal.reports.models import Report
 bp = Blueprint("casework", __name__)
 
 
-@bp.before_request
-@login_required
-def casework_roles_only() -> None:
-    if not access.can_view_casework(current_user):
-        abort(403)
+access.guard_blueprint(bp, access.can_view_casework)
 
 
 def _user() -> User:

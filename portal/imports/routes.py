@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -25,11 +25,7 @@ from portal.schools.models import School
 bp = Blueprint("imports", __name__)
 
 
-@bp.before_request
-@login_required
-def school_staff_only() -> None:
-    if not access.can_edit_pupils(current_user):
-        abort(403)
+access.guard_blueprint(bp, access.can_edit_pupils)
 
 
 def _user() -> User:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -30,11 +30,7 @@ bp = Blueprint("pupils", __name__)
 PER_PAGE = 50
 
 
-@bp.before_request
-@login_required
-def pupil_roles_only() -> None:
-    if not access.can_view_pupils(current_user):
-        abort(403)
+access.guard_blueprint(bp, access.can_view_pupils)
 
 
 def _user() -> User:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -37,11 +37,7 @@ bp = Blueprint("reports", __name__)
 PER_PAGE = 25
 
 
-@bp.before_request
-@login_required
-def report_roles_only() -> None:
-    if current_user.role not in access.REPORT_ROLES:
-        abort(403)
+access.guard_blueprint(bp, access.can_view_pupils)
 
 
 def _user() -> User:

@@ -136,9 +136,9 @@ def check_report(
         threshold = settings.sixteen_hours_threshold
         if hours < threshold:
             errors["period_start"] = (
-                f"In deze periode staat {access_hours(hours)} uur ongeoorloofd verzuim "
+                f"In deze periode staat {filters.hours(hours)} uur ongeoorloofd verzuim "
                 f"geregistreerd; een melding 16 uur in 4 weken vraagt er minstens "
-                f"{access_hours(threshold)}. Registreer het verzuim eerst, "
+                f"{filters.hours(threshold)}. Registreer het verzuim eerst, "
                 "of kies 'overig verzuim'."
             )
     elif kind == ReportKind.LATE:
@@ -152,10 +152,6 @@ def check_report(
     elif kind == ReportKind.LUXURY and not any(a.kind.value == "luxe_verzuim" for a in rows):
         errors["period_start"] = "In deze periode is geen luxe verzuim geregistreerd."
     return errors
-
-
-def access_hours(value: Decimal) -> str:
-    return filters.hours(value)
 
 
 def file_report(
