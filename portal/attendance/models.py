@@ -178,6 +178,19 @@ class Signal(TimestampMixin, Base):
     pupil: Mapped[Pupil] = relationship()
 
 
+# The region-wide signal list (senior) in page order, and the open-signal counts, read from the
+# index alone: bounded work however many signals the region holds.
+Index(
+    "ix_signal_open_order",
+    Signal.resolved,
+    Signal.legal_duty.desc(),
+    Signal.reached_on.desc(),
+    Signal.id,
+    Signal.school_id,
+    Signal.pupil_id,
+)
+
+
 class LatePeriod(enum.StrEnum):
     SCHOOL_YEAR = "school_year"
     MONTH = "month"

@@ -59,6 +59,8 @@ class Pupil(TimestampMixin, Base):
         UniqueConstraint("school_id", "pupil_number", name="uq_pupil_school_number"),
         Index("ix_pupil_school_class", "school_id", "class_name"),
         Index("ix_pupil_school_name", "school_id", "last_name", "first_name"),
+        # The few pupils who left: lists leave them out without a join (see left_pupil_ids).
+        Index("ix_pupil_left_on", "left_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
