@@ -23,6 +23,7 @@ from portal.notifications import models as _notification_models  # noqa: F401  i
 from portal.reports import models as _report_models  # noqa: F401  isort: skip
 from portal.pupils import models as _pupil_models  # noqa: F401  isort: skip
 from portal.schools import models as _school_models  # noqa: F401  isort: skip
+from portal.transition import models as _transition_models  # noqa: F401  isort: skip
 
 # A strict policy: no inline script or style, nothing from other hosts.
 CONTENT_SECURITY_POLICY = (
@@ -64,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.notifications.routes import bp as notifications_bp
     from portal.pupils.routes import bp as pupils_bp
     from portal.reports.routes import bp as reports_bp
+    from portal.transition.routes import bp as transition_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -73,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports_bp, url_prefix="/meldingen")
     app.register_blueprint(notifications_bp, url_prefix="/berichten")
     app.register_blueprint(casework_bp, url_prefix="/dossier")
+    app.register_blueprint(transition_bp, url_prefix="/overstap")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
 
     from portal.cli import register_cli

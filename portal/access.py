@@ -304,3 +304,100 @@ def guard_blueprint(bp: Any, allowed: Callable[[User], bool]) -> None:
     def _guard() -> None:
         if not allowed(current_user):  # type: ignore[arg-type]
             abort(403)
+
+
+# --- Overstap (transition lists and tables) ------------------------------------------------------
+
+TRANSITION_ROLES = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR, Role.SWV})
+TRANSITION_EDITORS = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SWV})
+
+
+def can_view_transition(user: User) -> bool:
+    """School, consultant, swv and senior see transition lists; the beheerder does not."""
+    return user.is_authenticated and user.role in TRANSITION_ROLES
+
+
+def can_edit_transition(user: User) -> bool:
+    """The three parties at the table record statuses, agreements and outcomes; the senior reads."""
+    return user.is_authenticated and user.role in TRANSITION_EDITORS
+
+
+def can_add_to_transition_list(user: User) -> bool:
+    """The school puts its own pupils on its list."""
+    return user.is_authenticated and user.role == Role.SCHOOL
+
+
+def can_schedule_tables(user: User) -> bool:
+    """The samenwerkingsverband plans and closes the tables."""
+    return user.is_authenticated and user.role == Role.SWV and user.partnership_id is not None
+
+
+def transition_school_ids(user: User) -> Select[Any]:
+    """Ids of the schools whose lists ``user`` sees (none for the beheerder)."""
+    if not can_view_transition(user):
+        return select(School.id).where(false())
+    return school_ids(user)
+
+
+def transition_entries_query(user: User) -> Select[Any]:
+    """The transition-list entries ``user`` may see. The swv role reaches pupils only through
+    these entries, and sees no absence, report or case data."""
+    from portal.transition.models import TransitionEntry
+
+    return select(TransitionEntry).where(TransitionEntry.school_id.in_(transition_school_ids(user)))
+
+
+def get_transition_entry(user: User, entry_id: int) -> Any:
+    """One entry within scope, or 404; the read is logged against the pupil."""
+    from portal.transition.models import TransitionEntry
+
+    entry = db.session.scalars(
+        transition_entries_query(user).where(TransitionEntry.id == entry_id)
+    ).one_or_none()
+    if entry is None:
+        abort(404)
+    audit.record_reads(
+        user,
+        "transition_entry",
+        [(entry.id, entry.pupil_id)],
+        acting_for_id=acting_for_id(user, entry.school),
+    )
+    return entry
+
+
+def get_transition_entry_for_edit(user: User, entry_id: int) -> Any:
+    entry = get_transition_entry(user, entry_id)
+    if not can_edit_transition(user) or not entry.school.active:
+        abort(403)
+    return entry
+
+
+def transition_tables_query(user: User) -> Select[Any]:
+    """Tables ``user`` sees: swv those of their partnership, the senior all, school and consultant
+    the tables that discuss one of their schools."""
+    from portal.transition.models import TransitionTable, table_schools
+
+    query = select(TransitionTable)
+    if user.role == Role.SENIOR:
+        return query
+    if user.role == Role.SWV:
+        if user.partnership_id is None:
+            return query.where(false())
+        return query.where(TransitionTable.partnership_id == user.partnership_id)
+    if user.role in (Role.SCHOOL, Role.CONSULTANT):
+        mine = select(table_schools.c.table_id).where(
+            table_schools.c.school_id.in_(school_ids(user))
+        )
+        return query.where(TransitionTable.id.in_(mine))
+    return query.where(false())
+
+
+def get_transition_table(user: User, table_id: int) -> Any:
+    from portal.transition.models import TransitionTable
+
+    table = db.session.scalars(
+        transition_tables_query(user).where(TransitionTable.id == table_id)
+    ).one_or_none()
+    if table is None:
+        abort(404)
+    return table

@@ -141,4 +141,7 @@ def load_demo_data(session: DbSession, today: date) -> dict[str, User]:
     session.flush()
     load_demo_pupils(session, {"vmbo": vmbo, "lyceum": lyceum, "mbo": mbo}, users, today)
     session.flush()
+    from portal.demo_transition import load_demo_transition
+
+    load_demo_transition(session, vmbo, users, today)
     return users

@@ -25,6 +25,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Meldingen", "reports.index", PUPIL_ROLES),
     NavItem("Opvolging", "casework.follow_ups", frozenset({Role.CONSULTANT, Role.SENIOR})),
     NavItem("Thuiszitters", "casework.thuiszitters", frozenset({Role.CONSULTANT, Role.SENIOR})),
+    NavItem(
+        "Overstap",
+        "transition.index",
+        frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR, Role.SWV}),
+    ),
     NavItem("Importeren", "imports.index", frozenset({Role.SCHOOL})),
     NavItem("Accounts", "admin.accounts", frozenset({Role.ADMIN})),
     NavItem("Scholen", "admin.schools", frozenset({Role.ADMIN})),

@@ -34,6 +34,15 @@ from portal.schools.models import (
     SchoolType,
     StandIn,
 )
+from portal.transition.models import (
+    Party,
+    RiskReason,
+    TableRound,
+    TransitionAgreement,
+    TransitionEntry,
+    TransitionRisk,
+    TransitionTable,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -179,6 +188,31 @@ class Factory:
         kw.setdefault("start_date", date(2026, 9, 1))
         kw.setdefault("situation", "Komt niet meer sinds de zomer.")
         return self._save(Thuiszitter(pupil_id=pupil.id, **kw))
+
+    def transition_entry(self, pupil: Pupil, **kw: Any) -> TransitionEntry:
+        """A pupil on the overstaplijst of school year 2026-27 (risk: no MBO application)."""
+        kw.setdefault("school_year", 2026)
+        risks = kw.pop("risks", [RiskReason.NO_APPLICATION])
+        return self._save(
+            TransitionEntry(
+                school_id=pupil.school_id,
+                pupil_id=pupil.id,
+                risks=[TransitionRisk(reason=r) for r in risks],
+                **kw,
+            )
+        )
+
+    def transition_table(self, partnership: Partnership, schools: list[School], **kw: Any) -> Any:
+        kw.setdefault("school_year", 2026)
+        kw.setdefault("round", TableRound.SPRING)
+        kw.setdefault("held_on", date(2026, 11, 20))
+        return self._save(TransitionTable(partnership_id=partnership.id, schools=schools, **kw))
+
+    def transition_agreement(self, entry: TransitionEntry, **kw: Any) -> TransitionAgreement:
+        kw.setdefault("description", "Open dag bezoeken")
+        kw.setdefault("party", Party.COACH)
+        kw.setdefault("due_on", date(2026, 12, 7))
+        return self._save(TransitionAgreement(entry_id=entry.id, **kw))
 
     def holiday(self, **kw: Any) -> SchoolHoliday:
         kw.setdefault("region", HolidayRegion.MIDDEN)

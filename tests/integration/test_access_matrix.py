@@ -28,6 +28,18 @@ CASEWORK = {**every(403, anonymous=302), "consultant": 200, "senior": 200}
 CASEWORK_POST = {**CASEWORK, "consultant": 422, "senior": 422}
 
 
+TRANSITION = {**every(200, anonymous=302), "admin": 403}
+
+
+def transition_editors(status: int) -> dict[str, int]:
+    """The three parties at the table change; the senior reads; the beheerder sees nothing."""
+    return {**every(status, anonymous=302), "senior": 403, "admin": 403}
+
+
+def swv_only(status: int) -> dict[str, int]:
+    return {**every(403, anonymous=302), "swv": status}
+
+
 def school_only(status: int) -> dict[str, int]:
     return {**every(403, anonymous=302), "school": status}
 
@@ -137,6 +149,38 @@ MATRIX: dict[str, Case] = {
         "POST", "/dossier/thuiszitter/{thuiszitter}/einde", CASEWORK_POST
     ),
     "casework.thuiszitters": Case("GET", "/dossier/thuiszitters", CASEWORK),
+    # Overstap: school, consultant and swv at the table, the senior reads, never the beheerder.
+    "transition.index": Case("GET", "/overstap/", TRANSITION),
+    "transition.add": Case("GET", "/overstap/toevoegen", school_only(200)),
+    "transition.add_post": Case("POST", "/overstap/toevoegen", school_only(422)),
+    "transition.add_bulk": Case("POST", "/overstap/toevoegen/meerdere", school_only(422)),
+    "transition.entry": Case("GET", "/overstap/leerling/{entry}", TRANSITION),
+    "transition.entry_edit": Case("POST", "/overstap/leerling/{entry}", transition_editors(422)),
+    "transition.agreement_add": Case(
+        "POST", "/overstap/leerling/{entry}/afspraak", transition_editors(422)
+    ),
+    "transition.outcome": Case(
+        "POST", "/overstap/leerling/{entry}/uitkomst", transition_editors(422)
+    ),
+    "transition.entry_remove": Case(
+        "POST", "/overstap/leerling/{entry}/verwijderen", school_only(302)
+    ),
+    "transition.agreement_toggle": Case(
+        "POST", "/overstap/afspraak/{agreement}/klaar", transition_editors(302)
+    ),
+    "transition.todo": Case("GET", "/overstap/afspraken", TRANSITION),
+    "transition.tables": Case("GET", "/overstap/tafels", TRANSITION),
+    "transition.table_new": Case("GET", "/overstap/tafels/nieuw", swv_only(200)),
+    "transition.table_edit": Case("GET", "/overstap/tafels/{table}/bewerken", swv_only(200)),
+    "transition.table": Case("GET", "/overstap/tafels/{table}", TRANSITION),
+    "transition.table_print": Case("GET", "/overstap/tafels/{table}/agenda", TRANSITION),
+    "transition.discuss": Case(
+        "POST", "/overstap/tafels/{table}/leerling/{entry}", transition_editors(302)
+    ),
+    "transition.table_complete": Case("POST", "/overstap/tafels/{table}/afronden", swv_only(302)),
+    "transition.export_csv": Case("GET", "/overstap/export.csv", TRANSITION),
+    "transition.export_xlsx": Case("GET", "/overstap/export.xlsx", TRANSITION),
+    "transition.figures": Case("GET", "/overstap/cijfers", TRANSITION),
 }
 
 
@@ -174,6 +218,9 @@ def test_route_role_matrix(app, make, region, endpoint: str, role: str) -> None:
         "action": make.case_action(region.pupil_a, region.c1).id,
         "referral": make.sma_referral(region.pupil_a).id,
         "thuiszitter": make.thuiszitter(region.pupil_a).id,
+        "entry": (entry := make.transition_entry(region.pupil_a)).id,
+        "agreement": make.transition_agreement(entry).id,
+        "table": make.transition_table(region.swv_a, [region.school_a]).id,
     }
     client = app.test_client()
     if role != "anonymous":

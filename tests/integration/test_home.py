@@ -77,4 +77,6 @@ def test_home_pages_say_what_is_to_do(app, make, region, monkeypatch) -> None:
     consultant = _home(app, region.c1)
     assert "1 melding wacht op uw reactie" in consultant and "1 te laat" in consultant
     assert "1 actie op te volgen deze week" in consultant
-    assert "Te doen" not in _home(app, region.swv_user)
+    swv = _home(app, region.swv_user)  # the overstap only: no signals or reports
+    assert "Geen open afspraken voor de overstapcoach" in swv
+    assert "meldplicht" not in swv and "wacht op" not in swv

@@ -1,0 +1,417 @@
+"""What happens on the overstap pages: entries, discussions at a table, agreements, outcomes
+(a handover to leerplicht files a report), the to-do lists and the figures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import selectinload
+
+from portal import access
+from portal.audit import AuditAction, record_change
+from portal.auth.models import Role, User
+from portal.db import DbSession, utcnow
+from portal.filters import nl_date
+from portal.pupils.models import Pupil
+from portal.reports.models import Report, ReportKind
+from portal.schools.models import School
+from portal.transition import rules
+from portal.transition.models import (
+    ApplicationStatus,
+    Outcome,
+    Party,
+    RiskReason,
+    TransitionAgreement,
+    TransitionDiscussion,
+    TransitionEntry,
+    TransitionRisk,
+    TransitionTable,
+)
+
+
+def coaches(session: DbSession, school: School) -> list[User]:
+    """The swv staff of the school's partnership: who can be the pupil's overstapcoach."""
+    if school.partnership_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.role == Role.SWV,
+                User.partnership_id == school.partnership_id,
+                User.active.is_(True),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def eligible_pupils(session: DbSession, user: User, year: int, today: date) -> list[Pupil]:
+    """Final-year pupils of the user's editable VO/VSO schools who are not on the list yet."""
+    on_list = select(TransitionEntry.pupil_id).where(TransitionEntry.school_year == year)
+    candidates = session.scalars(
+        access.editable_schools_query(user)
+        .where(School.school_type.in_(list(rules.TRANSITION_SCHOOL_TYPES)))
+        .with_only_columns(School.id)
+    ).all()
+    pupils = session.scalars(
+        select(Pupil)
+        .where(
+            Pupil.school_id.in_(candidates),
+            Pupil.id.not_in(on_list),
+            Pupil.programme.in_(list(rules.VMBO | rules.OPEN_ENDED)),
+            Pupil.year >= rules.OPEN_ENDED_FROM_YEAR,
+            (Pupil.left_on.is_(None)) | (Pupil.left_on >= today),
+        )
+        .options(selectinload(Pupil.school))
+        .order_by(Pupil.last_name, Pupil.first_name)
+    ).all()
+    return [p for p in pupils if rules.is_final_year(p)]
+
+
+def set_details(entry: TransitionEntry, data: dict[str, Any]) -> None:
+    entry.risks = [TransitionRisk(reason=RiskReason(r)) for r in dict.fromkeys(data["risks"])]
+    entry.risk_note = data.get("risk_note")
+    entry.application_status = ApplicationStatus(data["application_status"])
+    entry.mbo_institution = data.get("mbo_institution")
+    entry.mbo_programme = data.get("mbo_programme")
+    entry.coach_id = data.get("coach_id")
+
+
+def add_entry(
+    session: DbSession, user: User, pupil: Pupil, year: int, data: dict[str, Any]
+) -> TransitionEntry:
+    entry = TransitionEntry(
+        school_id=pupil.school_id, school_year=year, pupil_id=pupil.id, added_by_id=user.id
+    )
+    set_details(entry, data)
+    session.add(entry)
+    session.flush()
+    record_change(session, user, AuditAction.CREATE, "transition_entry", entry.id, pupil.id)
+    return entry
+
+
+def record_discussion(
+    session: DbSession,
+    user: User,
+    table: TransitionTable,
+    entry: TransitionEntry,
+    status: ApplicationStatus,
+    note: str,
+) -> TransitionDiscussion:
+    """The table's record of one pupil: one per table (a second save updates it)."""
+    discussion = next((d for d in entry.discussions if d.table_id == table.id), None)
+    if discussion is None:
+        discussion = TransitionDiscussion(table_id=table.id, application_status=status, note=note)
+        entry.discussions.append(discussion)
+    discussion.application_status = status
+    discussion.note = note
+    discussion.recorded_by_id = user.id
+    entry.application_status = status
+    if entry.first_discussed_on is None or table.held_on < entry.first_discussed_on:
+        entry.first_discussed_on = table.held_on
+    entry.updated_at = utcnow()  # bumps the version even when only the discussion changed
+    record_change(
+        session,
+        user,
+        AuditAction.UPDATE,
+        "transition_entry",
+        entry.id,
+        entry.pupil_id,
+        acting_for_id=access.acting_for_id(user, entry.school),
+        detail="besproken aan overstaptafel",
+    )
+    return discussion
+
+
+def add_agreement(
+    session: DbSession,
+    user: User,
+    entry: TransitionEntry,
+    description: str,
+    party: Party,
+    due_on: date,
+    table: TransitionTable | None = None,
+) -> TransitionAgreement:
+    agreement = TransitionAgreement(
+        description=description,
+        party=party,
+        due_on=due_on,
+        table_id=table.id if table else None,
+        created_by_id=user.id,
+    )
+    entry.agreements.append(agreement)
+    session.flush()
+    record_change(
+        session,
+        user,
+        AuditAction.CREATE,
+        "transition_agreement",
+        agreement.id,
+        entry.pupil_id,
+        acting_for_id=access.acting_for_id(user, entry.school),
+    )
+    return agreement
+
+
+def toggle_agreement(
+    session: DbSession, user: User, agreement: TransitionAgreement, today: date
+) -> None:
+    if agreement.done_on is None:
+        agreement.done_on, agreement.done_by_id = today, user.id
+    else:
+        agreement.done_on, agreement.done_by_id = None, None
+    record_change(
+        session,
+        user,
+        AuditAction.UPDATE,
+        "transition_agreement",
+        agreement.id,
+        agreement.entry.pupil_id,
+        detail="afgevinkt" if agreement.done_on else "weer open",
+    )
+
+
+def set_outcome(
+    session: DbSession,
+    user: User,
+    entry: TransitionEntry,
+    outcome: Outcome,
+    outcome_on: date,
+    note: str | None,
+    today: date,
+) -> Report | None:
+    """Record the outcome. A handover to leerplicht files a report for the school's fixed
+    consultant (once per entry), so the pupil lands in the consultant's inbox."""
+    entry.outcome, entry.outcome_on, entry.outcome_note = outcome, outcome_on, note
+    record_change(
+        session,
+        user,
+        AuditAction.UPDATE,
+        "transition_entry",
+        entry.id,
+        entry.pupil_id,
+        acting_for_id=access.acting_for_id(user, entry.school),
+        detail=f"uitkomst: {outcome.label}",
+    )
+    if outcome != Outcome.HANDED_OVER or entry.handover_report_id is not None:
+        return None
+    from portal.reports.services import file_report
+
+    report = file_report(
+        session,
+        user,
+        entry.pupil,
+        ReportKind.DROPOUT,
+        {
+            "period_start": entry.first_discussed_on,
+            "period_end": min(outcome_on, today),
+            "school_actions": handover_text(entry),
+            "causes": note,
+            "parents_informed": False,
+        },
+        today,
+    )
+    entry.handover_report_id = report.id
+    return report
+
+
+def handover_text(entry: TransitionEntry) -> str:
+    """What leerplicht needs to know, from the list: risks, status, the tables and agreements."""
+    lines = [
+        f"Overgedragen vanuit de overstaptafel (schooljaar {entry.school_year}-"
+        f"{entry.school_year + 1}).",
+        "Risico's: " + ", ".join(r.label for r in entry.risk_reasons) + ".",
+        f"Aanmeldstatus mbo: {entry.application_status.label}.",
+    ]
+    if entry.mbo_institution or entry.mbo_programme:
+        lines.append(
+            "Mbo: " + " – ".join(x for x in (entry.mbo_institution, entry.mbo_programme) if x)
+        )
+    for d in entry.discussions:
+        lines.append(f"Besproken {nl_date(d.table.held_on)}: {d.note or '(geen notitie)'}")
+    for a in entry.agreements:
+        state = (
+            f"klaar {nl_date(a.done_on)}" if a.done_on else f"open, uiterlijk {nl_date(a.due_on)}"
+        )
+        lines.append(f"Afspraak ({a.party.label}, {state}): {a.description}")
+    return "\n".join(lines)
+
+
+# --- To-do lists --------------------------------------------------------------------------------
+
+
+def party_of(user: User) -> Party | None:
+    return rules.PARTY_OF_ROLE.get(user.role.value)
+
+
+def todo_query(user: User) -> Select[Any]:
+    """Open and done agreements of the user's party on the lists they may see."""
+    party = party_of(user)
+    query = (
+        select(TransitionAgreement)
+        .join(TransitionEntry, TransitionEntry.id == TransitionAgreement.entry_id)
+        .where(TransitionEntry.school_id.in_(access.transition_school_ids(user)))
+    )
+    if party is not None:
+        query = query.where(TransitionAgreement.party == party)
+    return query
+
+
+def open_todo_count(session: DbSession, user: User) -> int:
+    if not access.can_edit_transition(user):
+        return 0
+    query = todo_query(user).where(TransitionAgreement.done_on.is_(None)).subquery()
+    return session.scalar(select(func.count()).select_from(query)) or 0
+
+
+# --- Figures ----------------------------------------------------------------------
+
+
+def _pairs(rows: Any) -> dict[Any, int]:
+    return {key: count for key, count in rows if key is not None}
+
+
+@dataclass
+class Figures:
+    total: int = 0
+    risks: Counter[RiskReason] = field(default_factory=Counter)
+    statuses: Counter[ApplicationStatus] = field(default_factory=Counter)
+    outcomes: Counter[Outcome] = field(default_factory=Counter)
+    without_outcome: int = 0  # no outcome on the reference date (1 October)
+    discussed: int = 0
+
+
+def figures(session: DbSession, school_ids: list[int], year: int) -> Figures:
+    """Figures of the lists of ``school_ids`` for ``year``: a few GROUP BY queries."""
+    result = Figures()
+    entries = (
+        select(TransitionEntry.id)
+        .where(TransitionEntry.school_year == year, TransitionEntry.school_id.in_(school_ids))
+        .subquery()
+    )
+    base = (
+        select(func.count())
+        .select_from(TransitionEntry)
+        .where(TransitionEntry.id.in_(select(entries.c.id)))
+    )
+    result.total = session.scalar(base) or 0
+    result.discussed = (
+        session.scalar(base.where(TransitionEntry.first_discussed_on.is_not(None))) or 0
+    )
+    result.risks = Counter(
+        _pairs(
+            session.execute(
+                select(TransitionRisk.reason, func.count())
+                .where(TransitionRisk.entry_id.in_(select(entries.c.id)))
+                .group_by(TransitionRisk.reason)
+            ).all()
+        )
+    )
+    result.statuses = Counter(
+        _pairs(
+            session.execute(
+                select(TransitionEntry.application_status, func.count())
+                .where(TransitionEntry.id.in_(select(entries.c.id)))
+                .group_by(TransitionEntry.application_status)
+            ).all()
+        )
+    )
+    reference = rules.reference_date(year)
+    result.outcomes = Counter(
+        _pairs(
+            session.execute(
+                select(TransitionEntry.outcome, func.count())
+                .where(
+                    TransitionEntry.id.in_(select(entries.c.id)),
+                    TransitionEntry.outcome.is_not(None),
+                    TransitionEntry.outcome_on <= reference,
+                )
+                .group_by(TransitionEntry.outcome)
+            ).all()
+        )
+    )
+    result.without_outcome = result.total - sum(result.outcomes.values())
+    return result
+
+
+@dataclass
+class SchoolRow:
+    """One school's line in the figures: this year beside the previous one."""
+
+    total: int = 0
+    previous_total: int = 0
+    discussed: int = 0
+    with_outcome: int = 0  # by the reference date
+    previous_with_outcome: int = 0
+    handed_over: int = 0
+
+
+def figures_per_school(
+    session: DbSession, school_ids: list[int], year: int
+) -> dict[int, SchoolRow]:
+    """Per school, one GROUP BY over both years."""
+    rows: dict[int, SchoolRow] = {}
+    if not school_ids:
+        return rows
+    for y in (year, year - 1):
+        reference = rules.reference_date(y)
+        with_outcome = (TransitionEntry.outcome.is_not(None)) & (
+            TransitionEntry.outcome_on <= reference
+        )
+        result = session.execute(
+            select(
+                TransitionEntry.school_id,
+                func.count(),
+                func.count(TransitionEntry.first_discussed_on),
+                func.sum(case((with_outcome, 1), else_=0)),
+                func.sum(case((TransitionEntry.outcome == Outcome.HANDED_OVER, 1), else_=0)),
+            )
+            .where(TransitionEntry.school_year == y, TransitionEntry.school_id.in_(school_ids))
+            .group_by(TransitionEntry.school_id)
+        ).all()
+        for school_id, total, discussed, outcome_count, handed_over in result:
+            row = rows.setdefault(school_id, SchoolRow())
+            if y == year:
+                row.total, row.discussed = total, discussed
+                row.with_outcome, row.handed_over = outcome_count or 0, handed_over or 0
+            else:
+                row.previous_total, row.previous_with_outcome = total, outcome_count or 0
+    return rows
+
+
+def group_by_partnership(
+    schools: list[School], per_school: dict[int, SchoolRow]
+) -> list[tuple[str, SchoolRow]]:
+    """Totals per samenwerkingsverband (schools without one under "Geen")."""
+    totals: dict[str, SchoolRow] = {}
+    for school in schools:
+        row = per_school.get(school.id)
+        if row is None:
+            continue
+        name = school.partnership.name if school.partnership else "Geen samenwerkingsverband"
+        total = totals.setdefault(name, SchoolRow())
+        for attribute in vars(row):
+            setattr(total, attribute, getattr(total, attribute) + getattr(row, attribute))
+    return sorted(totals.items())
+
+
+def record_change_details(session: DbSession, user: User, entry: TransitionEntry) -> None:
+    record_change(
+        session,
+        user,
+        AuditAction.UPDATE,
+        "transition_entry",
+        entry.id,
+        entry.pupil_id,
+        acting_for_id=access.acting_for_id(user, entry.school),
+    )
+
+
+def remove_entry(session: DbSession, user: User, entry: TransitionEntry) -> None:
+    record_change(session, user, AuditAction.DELETE, "transition_entry", entry.id, entry.pupil_id)
+    session.delete(entry)
