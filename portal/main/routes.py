@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -83,6 +83,9 @@ def home() -> str:
             .where(StandIn.absent_consultant_id == user.id, StandIn.end_date >= today)
             .order_by(StandIn.start_date)
         ).all()
+    if user.role == Role.SWV:
+        ctx.update(_transition_todo(user, today))
+        ctx["next_tables"] = _next_tables(user, today)
     if user.role == Role.SENIOR:
         ctx["active_stand_ins"] = db.session.scalars(
             select(StandIn)
@@ -126,6 +129,8 @@ def _todo(user: User, today: date) -> dict[str, object]:
         )
         or 0,
     }
+    if access.can_edit_transition(user):
+        todo.update(_transition_todo(user, today))
     if access.can_view_casework(user):
         end_of_week = today + timedelta(days=6 - today.weekday())
         todo["follow_ups"] = (
@@ -141,3 +146,28 @@ def _todo(user: User, today: date) -> dict[str, object]:
             or 0
         )
     return todo
+
+def _transition_todo(user: User, today: date) -> dict[str, object]:
+    """Open agreements of the user's party from the overstaptafels, and how many are late."""
+    from portal.transition.models import TransitionAgreement
+    from portal.transition.services import todo_query
+
+    open_ = todo_query(user).where(TransitionAgreement.done_on.is_(None)).subquery()
+    total, late = db.session.execute(
+        select(func.count(), func.count(case((open_.c.due_on < today, 1)))).select_from(open_)
+    ).one()
+    return {"transition_todo": total or 0, "transition_todo_late": late or 0}
+
+
+def _next_tables(user: User, today: date) -> list[object]:
+    from portal.transition.models import TransitionTable
+
+    return list(
+        db.session.scalars(
+            access.transition_tables_query(user)
+            .where(TransitionTable.held_on >= today, TransitionTable.completed_at.is_(None))
+            .options(selectinload(TransitionTable.schools))
+            .order_by(TransitionTable.held_on)
+            .limit(3)
+        )
+    )
