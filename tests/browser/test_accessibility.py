@@ -19,7 +19,9 @@ from playwright.sync_api import Browser, Page
 from portal.attendance.models import AbsenceKind
 from portal.attendance.services import recompute_all
 from portal.extensions import db
+from portal.pupils.models import Programme
 from portal.reports.models import ReportStatus
+from portal.transition.models import Outcome, Party, TableRound
 
 pytestmark = pytest.mark.browser
 
@@ -105,6 +107,21 @@ def rich_region(app, make, region, monkeypatch):
     )
     make.report_message(answered, region.c1, "Ik nodig de ouders uit.")
     make.report(region.pupil_b, filed_on=date(2026, 11, 9))
+    # The overstap: a list with a discussed pupil, agreements, an outcome and a table.
+    leaver = make.pupil(region.school_a, year=4, programme=Programme.VMBO_KB, class_name="4K")
+    entry = make.transition_entry(leaver, first_discussed_on=date(2026, 11, 20))
+    make.transition_agreement(entry)
+    make.transition_agreement(entry, party=Party.SCHOOL, done_on=date(2026, 11, 21))
+    done = make.pupil(region.school_a, year=4, programme=Programme.VMBO_TL, class_name="4K")
+    make.transition_entry(
+        done, first_discussed_on=date(2026, 11, 20), outcome=Outcome.WORK,
+        outcome_on=date(2026, 11, 21),
+    )  # fmt: skip
+    make.transition_table(region.swv_a, [region.school_a])
+    make.transition_table(
+        region.swv_a, [region.school_a], round=TableRound.AFTER_SUMMER,
+        held_on=date(2027, 9, 9),
+    )  # fmt: skip
     return region
 
 
@@ -127,6 +144,14 @@ def test_every_reachable_page_is_accessible_and_valid(
         if violations:
             problems[url] = violations
     # A form in its error state is a page too.
+    if role == "school":
+        page.goto(f"{live_server}/overstap/toevoegen")
+        page.get_by_role("button", name="Op de lijst zetten", exact=True).click()
+        page.wait_for_selector(".error-summary")
+        (out / "transition-errors.html").write_text(page.content(), encoding="utf-8")
+        violations = axe(page)
+        if violations:
+            problems["transition form with errors"] = violations
     if role == "admin":
         page.goto(f"{live_server}/beheer/scholen/nieuw")
         page.get_by_role("button", name="Opslaan").click()
@@ -179,7 +204,7 @@ def test_no_csp_violations_or_console_errors(page: Page, live_server, rich_regio
 
 
 @pytest.mark.parametrize(("width", "label"), [(375, "phone"), (640, "200% zoom on 1280 px")])
-@pytest.mark.parametrize("role", ["school", "admin"])
+@pytest.mark.parametrize("role", ["school", "swv", "admin"])
 def test_no_horizontal_scroll_on_small_screens(
     browser: Browser, live_server, rich_region, role, width, label
 ) -> None:

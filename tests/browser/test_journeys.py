@@ -14,10 +14,34 @@ from portal.auth.models import Role
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "school": ["Overzicht", "Leerlingen", "Klassenregister", "Signalen", "Meldingen", "Importeren"],
-    "consultant": ["Overzicht", "Leerlingen", "Signalen", "Meldingen", "Opvolging", "Thuiszitters"],
-    "senior": ["Overzicht", "Leerlingen", "Signalen", "Meldingen", "Opvolging", "Thuiszitters"],
-    "swv": ["Overzicht"],
+    "school": [
+        "Overzicht",
+        "Leerlingen",
+        "Klassenregister",
+        "Signalen",
+        "Meldingen",
+        "Overstap",
+        "Importeren",
+    ],
+    "consultant": [
+        "Overzicht",
+        "Leerlingen",
+        "Signalen",
+        "Meldingen",
+        "Opvolging",
+        "Thuiszitters",
+        "Overstap",
+    ],
+    "senior": [
+        "Overzicht",
+        "Leerlingen",
+        "Signalen",
+        "Meldingen",
+        "Opvolging",
+        "Thuiszitters",
+        "Overstap",
+    ],
+    "swv": ["Overzicht", "Overstap"],
     "admin": [
         "Overzicht",
         "Accounts",
