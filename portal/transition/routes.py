@@ -986,9 +986,10 @@ def figures() -> str:
     selected = [s for s in schools if s.id == ctx["school_id"]] or schools
     ids = [s.id for s in selected]
     per_school = services.figures_per_school(db.session, [s.id for s in schools], year)
+    current, previous = services.figures(db.session, ids, year)
     ctx.update(
-        current=services.figures(db.session, ids, year),
-        previous=services.figures(db.session, ids, year - 1),
+        current=current,
+        previous=previous,
         per_school=per_school,
         per_partnership=services.group_by_partnership(schools, per_school),
         reference=rules.reference_date(year),

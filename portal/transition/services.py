@@ -272,8 +272,19 @@ def open_todo_count(session: DbSession, user: User) -> int:
 # --- Figures ----------------------------------------------------------------------
 
 
-def _pairs(rows: Any) -> dict[Any, int]:
-    return {key: count for key, count in rows if key is not None}
+def _in_time(years: tuple[int, ...]) -> Any:
+    """1 when the entry's outcome was there by its own school year's reference date."""
+    return case(
+        *[
+            (
+                (TransitionEntry.school_year == y)
+                & (TransitionEntry.outcome_on <= rules.reference_date(y)),
+                1,
+            )
+            for y in years
+        ],
+        else_=0,
+    )
 
 
 @dataclass
@@ -286,57 +297,46 @@ class Figures:
     discussed: int = 0
 
 
-def figures(session: DbSession, school_ids: list[int], year: int) -> Figures:
-    """Figures of the lists of ``school_ids`` for ``year``: a few GROUP BY queries."""
-    result = Figures()
-    entries = (
-        select(TransitionEntry.id)
-        .where(TransitionEntry.school_year == year, TransitionEntry.school_id.in_(school_ids))
-        .subquery()
-    )
-    base = (
-        select(func.count())
-        .select_from(TransitionEntry)
-        .where(TransitionEntry.id.in_(select(entries.c.id)))
-    )
-    result.total = session.scalar(base) or 0
-    result.discussed = (
-        session.scalar(base.where(TransitionEntry.first_discussed_on.is_not(None))) or 0
-    )
-    result.risks = Counter(
-        _pairs(
-            session.execute(
-                select(TransitionRisk.reason, func.count())
-                .where(TransitionRisk.entry_id.in_(select(entries.c.id)))
-                .group_by(TransitionRisk.reason)
-            ).all()
+def figures(session: DbSession, school_ids: list[int], year: int) -> tuple[Figures, Figures]:
+    """Figures of the lists of ``school_ids`` for ``year`` and the year before: two GROUP BY
+    queries, whatever the number of pupils."""
+    years = (year, year - 1)
+    result = {y: Figures() for y in years}
+    in_time = _in_time(years)
+    rows = session.execute(
+        select(
+            TransitionEntry.school_year,
+            TransitionEntry.application_status,
+            TransitionEntry.outcome,
+            in_time,
+            func.count(),
+            func.count(TransitionEntry.first_discussed_on),
         )
-    )
-    result.statuses = Counter(
-        _pairs(
-            session.execute(
-                select(TransitionEntry.application_status, func.count())
-                .where(TransitionEntry.id.in_(select(entries.c.id)))
-                .group_by(TransitionEntry.application_status)
-            ).all()
+        .where(TransitionEntry.school_year.in_(years), TransitionEntry.school_id.in_(school_ids))
+        .group_by(
+            TransitionEntry.school_year,
+            TransitionEntry.application_status,
+            TransitionEntry.outcome,
+            in_time,
         )
-    )
-    reference = rules.reference_date(year)
-    result.outcomes = Counter(
-        _pairs(
-            session.execute(
-                select(TransitionEntry.outcome, func.count())
-                .where(
-                    TransitionEntry.id.in_(select(entries.c.id)),
-                    TransitionEntry.outcome.is_not(None),
-                    TransitionEntry.outcome_on <= reference,
-                )
-                .group_by(TransitionEntry.outcome)
-            ).all()
-        )
-    )
-    result.without_outcome = result.total - sum(result.outcomes.values())
-    return result
+    ).all()
+    for school_year, status, outcome, on_time, total, discussed in rows:
+        figures_ = result[school_year]
+        figures_.total += total
+        figures_.discussed += discussed
+        figures_.statuses[status] += total
+        if outcome is not None and on_time:
+            figures_.outcomes[outcome] += total
+    for school_year, reason, total in session.execute(
+        select(TransitionEntry.school_year, TransitionRisk.reason, func.count())
+        .join(TransitionEntry, TransitionEntry.id == TransitionRisk.entry_id)
+        .where(TransitionEntry.school_year.in_(years), TransitionEntry.school_id.in_(school_ids))
+        .group_by(TransitionEntry.school_year, TransitionRisk.reason)
+    ):
+        result[school_year].risks[reason] += total
+    for figures_ in result.values():
+        figures_.without_outcome = figures_.total - sum(figures_.outcomes.values())
+    return result[year], result[year - 1]
 
 
 @dataclass
@@ -358,29 +358,27 @@ def figures_per_school(
     rows: dict[int, SchoolRow] = {}
     if not school_ids:
         return rows
-    for y in (year, year - 1):
-        reference = rules.reference_date(y)
-        with_outcome = (TransitionEntry.outcome.is_not(None)) & (
-            TransitionEntry.outcome_on <= reference
+    years = (year, year - 1)
+    in_time = _in_time(years)
+    result = session.execute(
+        select(
+            TransitionEntry.school_id,
+            TransitionEntry.school_year,
+            func.count(),
+            func.count(TransitionEntry.first_discussed_on),
+            func.sum(in_time),
+            func.sum(case((TransitionEntry.outcome == Outcome.HANDED_OVER, 1), else_=0)),
         )
-        result = session.execute(
-            select(
-                TransitionEntry.school_id,
-                func.count(),
-                func.count(TransitionEntry.first_discussed_on),
-                func.sum(case((with_outcome, 1), else_=0)),
-                func.sum(case((TransitionEntry.outcome == Outcome.HANDED_OVER, 1), else_=0)),
-            )
-            .where(TransitionEntry.school_year == y, TransitionEntry.school_id.in_(school_ids))
-            .group_by(TransitionEntry.school_id)
-        ).all()
-        for school_id, total, discussed, outcome_count, handed_over in result:
-            row = rows.setdefault(school_id, SchoolRow())
-            if y == year:
-                row.total, row.discussed = total, discussed
-                row.with_outcome, row.handed_over = outcome_count or 0, handed_over or 0
-            else:
-                row.previous_total, row.previous_with_outcome = total, outcome_count or 0
+        .where(TransitionEntry.school_year.in_(years), TransitionEntry.school_id.in_(school_ids))
+        .group_by(TransitionEntry.school_id, TransitionEntry.school_year)
+    ).all()
+    for school_id, school_year, total, discussed, outcome_count, handed_over in result:
+        row = rows.setdefault(school_id, SchoolRow())
+        if school_year == year:
+            row.total, row.discussed = total, discussed
+            row.with_outcome, row.handed_over = int(outcome_count or 0), int(handed_over or 0)
+        else:
+            row.previous_total, row.previous_with_outcome = total, int(outcome_count or 0)
     return rows
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import event
 
 from portal.attendance.models import AbsenceKind
 from portal.extensions import db
+from portal.pupils.models import Programme
+from portal.transition.models import Party, TableRound
 from tests.conftest import do_login
 
 BUDGET = 15
@@ -55,6 +57,15 @@ def grow(app, make, region, n: int) -> dict[str, int]:  # noqa: ANN001
             make.report_message(report, region.c1, "Reactie")
             ids.setdefault(f"pupil_{school.name}", pupil.id)
             ids.setdefault(f"report_{school.name}", report.id)
+            # The overstap: a final-year pupil on the list with agreements for two parties.
+            leaver = make.pupil(school, class_name="4K", year=4, programme=Programme.VMBO_KB)
+            entry = make.transition_entry(leaver, first_discussed_on=date(2026, 11, 2))
+            make.transition_agreement(entry)
+            make.transition_agreement(entry, party=Party.SCHOOL)
+            ids.setdefault(f"entry_{school.name}", entry.id)
+    ids["table"] = make.transition_table(
+        region.swv_a, [region.school_a], round=TableRound.BEFORE_SUMMER
+    ).id
     with app.app_context():
         recompute_all(db.session, TODAY)
         db.session.commit()
@@ -70,9 +81,21 @@ PAGES = {
         "/verzuim/signalen",
         "/meldingen/",
         "/meldingen/{report}",
+        "/overstap/",
+        "/overstap/leerling/{entry}",
+        "/overstap/afspraken",
     ],
-    "consultant": ["/", "/meldingen/", "/meldingen/{report}", "/verzuim/signalen"],
-    "senior": ["/", "/meldingen/", "/meldingen/cijfers", "/verzuim/signalen"],
+    "consultant": ["/", "/meldingen/", "/meldingen/{report}", "/verzuim/signalen", "/overstap/"],
+    "senior": ["/", "/meldingen/", "/meldingen/cijfers", "/verzuim/signalen", "/overstap/cijfers"],
+    "swv": [
+        "/",
+        "/overstap/",
+        "/overstap/afspraken",
+        "/overstap/tafels",
+        "/overstap/tafels/{table}",
+        "/overstap/tafels/{table}/agenda",
+        "/overstap/cijfers",
+    ],
     "admin": ["/", "/beheer/accounts", "/beheer/scholen", "/beheer/vervangingen"],
 }
 
@@ -83,7 +106,12 @@ def measure(app, region, ids) -> dict[str, int]:  # noqa: ANN001
         client = app.test_client()
         do_login(client, region.by_role()[role])
         for path in paths:
-            url = path.format(pupil=ids["pupil_School A"], report=ids["report_School A"])
+            url = path.format(
+                pupil=ids["pupil_School A"],
+                report=ids["report_School A"],
+                entry=ids["entry_School A"],
+                table=ids["table"],
+            )
             client.get(url)  # warm: the first visit may record a "read" marker once
             with counting(app) as statements:
                 response = client.get(url)

@@ -485,8 +485,7 @@ def test_figures_count_the_lists_and_compare_with_last_year(app, make, region) -
     from portal.transition import services
 
     with app.app_context():
-        now = services.figures(db.session, [region.school_a.id], 2026)
-        before = services.figures(db.session, [region.school_a.id], 2025)
+        now, before = services.figures(db.session, [region.school_a.id], 2026)
         rows = services.figures_per_school(db.session, [region.school_a.id], 2026)
     assert now.total == 3 and now.statuses[ApplicationStatus.NONE] == 2
     assert before.total == 4 and before.outcomes[Outcome.STARTED_MBO] == 1
