@@ -24,6 +24,7 @@ from portal.reports import models as _report_models  # noqa: F401  isort: skip
 from portal.pupils import models as _pupil_models  # noqa: F401  isort: skip
 from portal.schools import models as _school_models  # noqa: F401  isort: skip
 from portal.transition import models as _transition_models  # noqa: F401  isort: skip
+from portal.evaluation import models as _evaluation_models  # noqa: F401  isort: skip
 
 # A strict policy: no inline script or style, nothing from other hosts.
 CONTENT_SECURITY_POLICY = (
@@ -60,6 +61,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.attendance.routes import bp as attendance_bp
     from portal.auth.routes import bp as auth_bp
     from portal.casework.routes import bp as casework_bp
+    from portal.evaluation.routes import bp as evaluation_bp
+    from portal.evaluation.routes import public_bp as evaluation_public_bp
     from portal.imports.routes import bp as imports_bp
     from portal.main.routes import bp as main_bp
     from portal.notifications.routes import bp as notifications_bp
@@ -76,6 +79,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications_bp, url_prefix="/berichten")
     app.register_blueprint(casework_bp, url_prefix="/dossier")
     app.register_blueprint(transition_bp, url_prefix="/overstap")
+    app.register_blueprint(evaluation_bp, url_prefix="/evaluatie")
+    app.register_blueprint(evaluation_public_bp, url_prefix="/evaluatie")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
 
     from portal.cli import register_cli
@@ -115,6 +120,25 @@ def _configure_login(app: Flask) -> None:
     login_manager.login_message = "Log in om deze pagina te zien."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Any:
+        """An expired session: a page goes to the login form; an htmx request (an autosave)
+        gets a message in place, so the form and what was typed stay on the screen."""
+        from flask import flash, redirect
+        from flask_login import login_url
+
+        if request.headers.get("HX-Request"):
+            return (
+                render_template("_session_expired.html"),
+                401,
+                {
+                    "HX-Retarget": "#sessie-status",
+                    "HX-Reswap": "innerHTML",
+                },
+            )
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
@@ -174,6 +198,15 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
         app.logger.info("CSRF refused: %s", _error.description)
+        if request.headers.get("HX-Request"):  # an autosave after the session expired
+            return (
+                render_template("_session_expired.html"),
+                401,
+                {  # type: ignore[return-value]
+                    "HX-Retarget": "#sessie-status",
+                    "HX-Reswap": "innerHTML",
+                },
+            )
         return render_template(
             "errors/error.html", code=400, title="Formulier verlopen", csrf=True
         ), 400

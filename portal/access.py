@@ -401,3 +401,54 @@ def get_transition_table(user: User, table_id: int) -> Any:
     if table is None:
         abort(404)
     return table
+
+
+# --- The April evaluation ------------------------------------------------------------------------
+
+EVALUATION_ROLES = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR})
+
+
+def can_view_evaluations(user: User) -> bool:
+    """School, consultant and senior; the samenwerkingsverband and the beheerder do not."""
+    return user.is_authenticated and user.role in EVALUATION_ROLES
+
+
+def can_manage_evaluations(user: User) -> bool:
+    """The senior opens rounds, reminds, reopens and keeps the question set."""
+    return user.is_authenticated and user.role == Role.SENIOR
+
+
+def evaluations_query(user: User) -> Select[Any]:
+    """Evaluations ``user`` may read: the school its own; a consultant those of the schools they
+    serve (or stand in for) and those they were the consultant of; the senior all."""
+    from portal.evaluation.models import Evaluation
+
+    query = select(Evaluation)
+    match user.role:
+        case Role.SENIOR:
+            return query
+        case Role.SCHOOL:
+            return query.where(Evaluation.school_id.in_(school_ids(user)))
+        case Role.CONSULTANT:
+            return query.where(
+                or_(Evaluation.school_id.in_(school_ids(user)), Evaluation.consultant_id == user.id)
+            )
+    return query.where(false())
+
+
+def get_evaluation(user: User, evaluation_id: int) -> Any:
+    from portal.evaluation.models import Evaluation
+
+    evaluation = db.session.scalars(
+        evaluations_query(user).where(Evaluation.id == evaluation_id)
+    ).one_or_none()
+    if evaluation is None:
+        abort(404)
+    return evaluation
+
+
+def evaluation_part(user: User) -> Any:
+    """The part ``user`` fills in: the school's or the consultant's; None for the senior."""
+    from portal.evaluation.models import Part
+
+    return {Role.SCHOOL: Part.SCHOOL, Role.CONSULTANT: Part.CONSULTANT}.get(user.role)

@@ -43,12 +43,17 @@ def register_cli(app: Flask) -> None:
 
         from portal.access import today
         from portal.notifications.services import send_pending, sender_from_config
+        from portal.evaluation.services import run_schedule
         from portal.reports.services import check_deadlines
 
         sender = sender_from_config(current_app.config)
         while True:
             noticed = check_deadlines(db.session, today(), current_app.config["PUBLIC_URL"])
             db.session.commit()
+            evaluation = run_schedule(db.session, today())  # the April round and its reminders
+            db.session.commit()
+            if evaluation:
+                click.echo(f"send-mail: {evaluation}")
             sent, failed = send_pending(db.session, sender, current_app.config["MAIL_FROM"])
             if sent or failed or noticed or not loop:
                 click.echo(f"send-mail: {noticed} deadline notices, {sent} sent, {failed} failed")

@@ -144,4 +144,7 @@ def load_demo_data(session: DbSession, today: date) -> dict[str, User]:
     from portal.demo_transition import load_demo_transition
 
     load_demo_transition(session, vmbo, users, today)
+    from portal.demo_evaluation import load_demo_evaluation
+
+    load_demo_evaluation(session, vmbo, users, today)
     return users

@@ -30,6 +30,7 @@ NAVIGATION: tuple[NavItem, ...] = (
         "transition.index",
         frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR, Role.SWV}),
     ),
+    NavItem("Evaluatie", "evaluation.index", PUPIL_ROLES),
     NavItem("Importeren", "imports.index", frozenset({Role.SCHOOL})),
     NavItem("Accounts", "admin.accounts", frozenset({Role.ADMIN})),
     NavItem("Scholen", "admin.schools", frozenset({Role.ADMIN})),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from portal.attendance.models import Absence, AbsenceKind, LateArrival
@@ -213,6 +213,31 @@ class Factory:
         kw.setdefault("party", Party.COACH)
         kw.setdefault("due_on", date(2026, 12, 7))
         return self._save(TransitionAgreement(entry_id=entry.id, **kw))
+
+    def evaluation(self, school: School, **kw: Any) -> Any:
+        """An evaluation of school year 2026-27 for ``school`` (the round opened on 1 April,
+        with the default question set)."""
+        from portal.evaluation.models import Evaluation, EvaluationRound
+        from portal.evaluation.services import current_question_set
+
+        with self.app.app_context(), Session(db.engine, expire_on_commit=False) as session:
+            round_ = session.scalars(
+                select(EvaluationRound).where(EvaluationRound.school_year == 2026)
+            ).first()
+            if round_ is None:
+                round_ = EvaluationRound(
+                    school_year=2026,
+                    opened_on=date(2027, 4, 1),
+                    question_set_id=current_question_set(session).id,
+                )
+                session.add(round_)
+                session.flush()
+            kw.setdefault("consultant_id", school.fixed_consultant_id)
+            evaluation = Evaluation(round_id=round_.id, school_id=school.id, **kw)
+            session.add(evaluation)
+            session.commit()
+            session.refresh(evaluation)
+            return evaluation
 
     def holiday(self, **kw: Any) -> SchoolHoliday:
         kw.setdefault("region", HolidayRegion.MIDDEN)

@@ -117,6 +117,7 @@ def rich_region(app, make, region, monkeypatch):
         done, first_discussed_on=date(2026, 11, 20), outcome=Outcome.WORK,
         outcome_on=date(2026, 11, 21),
     )  # fmt: skip
+    make.evaluation(region.school_a)  # an evaluation in progress, with its facts
     make.transition_table(region.swv_a, [region.school_a])
     make.transition_table(
         region.swv_a, [region.school_a], round=TableRound.AFTER_SUMMER,

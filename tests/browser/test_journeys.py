@@ -21,6 +21,7 @@ NAV_BY_ROLE = {
         "Signalen",
         "Meldingen",
         "Overstap",
+        "Evaluatie",
         "Importeren",
     ],
     "consultant": [
@@ -31,6 +32,7 @@ NAV_BY_ROLE = {
         "Opvolging",
         "Thuiszitters",
         "Overstap",
+        "Evaluatie",
     ],
     "senior": [
         "Overzicht",
@@ -40,6 +42,7 @@ NAV_BY_ROLE = {
         "Opvolging",
         "Thuiszitters",
         "Overstap",
+        "Evaluatie",
     ],
     "swv": ["Overzicht", "Overstap"],
     "admin": [

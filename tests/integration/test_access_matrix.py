@@ -40,6 +40,14 @@ def swv_only(status: int) -> dict[str, int]:
     return {**every(403, anonymous=302), "swv": status}
 
 
+def senior_only(status: int) -> dict[str, int]:
+    return {**every(403, anonymous=302), "senior": status}
+
+
+# An evaluation that is not locked yet has no report: back to the evaluation.
+EVALUATION_REDIRECT = {**PUPIL_READERS, "school": 302, "consultant": 302, "senior": 302}
+
+
 def school_only(status: int) -> dict[str, int]:
     return {**every(403, anonymous=302), "school": status}
 
@@ -181,6 +189,34 @@ MATRIX: dict[str, Case] = {
     "transition.export_csv": Case("GET", "/overstap/export.csv", TRANSITION),
     "transition.export_xlsx": Case("GET", "/overstap/export.xlsx", TRANSITION),
     "transition.figures": Case("GET", "/overstap/cijfers", TRANSITION),
+    # The April evaluation: the school and its consultant fill in, the senior manages.
+    "evaluation.index": Case("GET", "/evaluatie/", PUPIL_READERS),
+    "evaluation.archive": Case("GET", "/evaluatie/ronde/2026", senior_only(200)),
+    "evaluation.open_round": Case("POST", "/evaluatie/ronde/openen", senior_only(302)),
+    "evaluation.remind_all": Case(
+        "POST", "/evaluatie/ronde/{round}/herinneringen", senior_only(302)
+    ),
+    "evaluation.remind": Case("POST", "/evaluatie/{evaluation}/herinnering", senior_only(302)),
+    "evaluation.detail": Case("GET", "/evaluatie/{evaluation}", PUPIL_READERS),
+    "evaluation.save_part": Case(
+        "POST",
+        "/evaluatie/{evaluation}/deel",
+        {**PUPIL_READERS, "school": 302, "consultant": 302, "senior": 403},
+    ),  # fmt: skip
+    "evaluation.save_conclusion": Case(
+        "POST",
+        "/evaluatie/{evaluation}/conclusie",
+        {**PUPIL_READERS, "school": 422, "consultant": 422, "senior": 403},
+    ),  # fmt: skip
+    "evaluation.reopen": Case("POST", "/evaluatie/{evaluation}/heropenen", senior_only(302)),
+    "evaluation.report": Case("GET", "/evaluatie/{evaluation}/verslag", EVALUATION_REDIRECT),
+    "evaluation.report_pdf": Case(
+        "GET", "/evaluatie/{evaluation}/verslag.pdf", EVALUATION_REDIRECT
+    ),
+    "evaluation.questions": Case("GET", "/evaluatie/vragen", senior_only(200)),
+    "evaluation.question_edit": Case("POST", "/evaluatie/vragen/{question}", senior_only(302)),
+    # The management's link needs no account; a wrong or outdated token finds nothing.
+    "evaluation_public.shared_report": Case("GET", "/evaluatie/verslag/ongeldig", every(404)),
 }
 
 
@@ -195,6 +231,19 @@ def test_matrix_covers_every_route(app) -> None:
 def test_matrix_methods_match_routes(app) -> None:
     for rule in app.url_map.iter_rules():
         assert MATRIX[rule.endpoint].method in (rule.methods or set()), rule.endpoint
+
+
+def _first_question(app, round_id: int) -> int:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from portal.evaluation.models import EvaluationRound, Question
+    from portal.extensions import db
+
+    with app.app_context():
+        set_id = db.session.get(EvaluationRound, round_id).question_set_id
+        return db.session.scalars(
+            select(Question.id).where(Question.question_set_id == set_id).order_by(Question.id)
+        ).first()
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -221,6 +270,9 @@ def test_route_role_matrix(app, make, region, endpoint: str, role: str) -> None:
         "entry": (entry := make.transition_entry(region.pupil_a)).id,
         "agreement": make.transition_agreement(entry).id,
         "table": make.transition_table(region.swv_a, [region.school_a]).id,
+        "evaluation": (evaluation := make.evaluation(region.school_a)).id,
+        "round": evaluation.round_id,
+        "question": _first_question(app, evaluation.round_id),
     }
     client = app.test_client()
     if role != "anonymous":
