@@ -8,7 +8,7 @@ AXE_VERSION := 4.14.1
 AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg lint format typecheck migrate chromium axe clean help
+.PHONY: run test test-pg lint format typecheck migrate chromium axe clean help bench
 
 help:
 	@echo "make run     - set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
@@ -67,6 +67,16 @@ format: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+
+# Region-scale benchmark of the main pages (see bench/run.py and README "Prestaties"):
+# SQLite and PostgreSQL (when reachable), gunicorn with 2 workers, wrk for the inbox.
+# make bench BENCH_ARGS="--db sqlite --scale 0.1,1" for the growth check.
+bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing wrk (Debian package)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "wrk is missing: the inbox load test is skipped"; fi; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache instance/portal.db*

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
 from portal import access
@@ -26,7 +26,7 @@ from portal.auth.models import User
 from portal.calendar import add_working_days
 from portal.extensions import db, htmx
 from portal.pupils.models import Pupil
-from portal.pupils.services import class_names
+from portal.pupils.services import class_names, left_pupil_ids
 from portal.schools.models import School
 
 bp = Blueprint("attendance", __name__)
@@ -236,23 +236,30 @@ def signals() -> str:
         abort(403)
     kind = request.args.get("soort") or None
     show_resolved = request.args.get("afgehandeld") == "1"
+    # Pupils who left are few: leaving them out needs no join with every pupil. A user who
+    # sees every school (the senior) needs no school filter either, so the list is read in page
+    # order from ix_signal_open_order and the count from that index alone.
+    conditions: list[ColumnElement[bool]] = [Signal.pupil_id.not_in(left_pupil_ids())]
+    if access.schools_query(user).whereclause is not None:
+        conditions.append(Signal.school_id.in_(access.school_ids(user)))
+    if kind in {k.value for k in SignalKind}:
+        conditions.append(Signal.kind == SignalKind(kind))
+    if not show_resolved:
+        conditions.append(Signal.resolved.is_(False))
     query = (
         select(Signal)
-        .join(Pupil, Pupil.id == Signal.pupil_id)
-        .where(Signal.school_id.in_(access.school_ids(user)), Pupil.left_on.is_(None))
+        .where(*conditions)
         .options(selectinload(Signal.pupil).selectinload(Pupil.school))
+        .order_by(Signal.legal_duty.desc(), Signal.reached_on.desc(), Signal.id)
     )
-    if kind in {k.value for k in SignalKind}:
-        query = query.where(Signal.kind == SignalKind(kind))
-    if not show_resolved:
-        query = query.where(Signal.resolved.is_(False))
-    query = query.order_by(Signal.legal_duty.desc(), Signal.reached_on.desc(), Signal.id)
     page = db.paginate(
         query,
         page=request.args.get("pagina", 1, type=int),
         per_page=SIGNALS_PER_PAGE,
         error_out=False,
+        count=False,
     )
+    page.total = db.session.scalar(select(func.count(Signal.id)).where(*conditions)) or 0
     access.record_pupil_reads(user, [s.pupil for s in page.items], "signalen")
     settings = attendance.get_settings(db.session)
     deadlines = {s.id: add_working_days(s.reached_on, 5) for s in page.items if s.legal_duty}

@@ -6,7 +6,7 @@ pupil on every registration change, so the *Signalen* page is never behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -228,6 +228,28 @@ def _period_start(today: date, period: LatePeriod) -> date:
     return school_year_bounds(school_year_of(today))[0]
 
 
+@dataclass(frozen=True)
+class PupilHistory:
+    """What the signal rules need to know about one pupil (see :func:`compute_signals`).
+
+    ``absences`` and ``late_days`` cover the current school year and the weeks before it that a
+    window can reach back into; ``filed`` holds ``(kind, period_start, period_end)`` of the
+    pupil's reports that are not withdrawn and have a period; ``report_dates`` the filing dates
+    of those not withdrawn; ``steps_taken(period_start)`` the 3-6-9 steps already taken.
+    """
+
+    absences: Sequence[tuple[date, Decimal, AbsenceKind]]
+    late_days: Sequence[date]
+    filed: Sequence[tuple[Any, date, date]]
+    report_dates: Sequence[date]
+    steps_taken: Callable[[date], set[int]]
+
+
+def signal_window_start(today: date) -> date:
+    """The first day of registrations that can matter for today's signals."""
+    return school_year_bounds(school_year_of(today))[0] - timedelta(weeks=12)
+
+
 def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Signal]:
     """Replace the pupil's signals with what the rules say about the registrations now.
 
@@ -236,8 +258,7 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
     """
     settings = get_settings(session)
     calendar = calendar_for(session, pupil.school)
-    year_start = school_year_bounds(school_year_of(today))[0]
-    since = year_start - timedelta(weeks=12)
+    since = signal_window_start(today)
     absences = session.execute(
         select(Absence.day, Absence.hours, Absence.kind).where(
             Absence.pupil_id == pupil.id, Absence.day >= since, Absence.day <= today
@@ -250,7 +271,7 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
             )
         )
     )
-    from portal.reports.models import Report, ReportKind, ReportStatus
+    from portal.reports.models import Report, ReportStatus
 
     # Reports already filed settle the signals they cover (the duty to report is met).
     filed = session.execute(
@@ -261,9 +282,59 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
             Report.period_end >= since,
         )
     ).all()
+    report_dates = list(
+        session.scalars(
+            select(Report.filed_on).where(
+                Report.pupil_id == pupil.id, Report.status != ReportStatus.WITHDRAWN
+            )
+        )
+    )
+
+    def steps_taken(period_start: date) -> set[int]:
+        return set(
+            session.scalars(
+                select(LateArrivalStep.step).where(
+                    LateArrivalStep.pupil_id == pupil.id,
+                    LateArrivalStep.period_start == period_start,
+                )
+            )
+        )
+
+    history = PupilHistory(
+        absences=[(a.day, a.hours, a.kind) for a in absences],
+        late_days=late_days,
+        filed=[(r.kind, r.period_start, r.period_end) for r in filed],
+        report_dates=report_dates,
+        steps_taken=steps_taken,
+    )
+    signals = compute_signals(pupil.id, pupil.school_id, history, settings, calendar, today)
+    session.execute(delete(Signal).where(Signal.pupil_id == pupil.id))
+    session.add_all(signals)
+    session.flush()
+    return signals
+
+
+def compute_signals(
+    pupil_id: int,
+    school_id: int,
+    history: PupilHistory,
+    settings: AttendanceSettings,
+    calendar: SchoolCalendar,
+    today: date,
+) -> list[Signal]:
+    """The signals the rules give for one pupil's registrations (new, unsaved objects).
+
+    Pure: no database access beyond ``history.steps_taken``; the region generator uses it to
+    build signals exactly as the portal computes them.
+    """
+    from portal.reports.models import ReportKind
+
+    year_start = school_year_bounds(school_year_of(today))[0]
+    absences = history.absences
+    filed = history.filed
 
     def reported(kind: ReportKind, day: date) -> bool:
-        return any(r.kind == kind and r.period_start <= day <= r.period_end for r in filed)
+        return any(k == kind and start <= day <= end for k, start, end in filed)
 
     signals: list[Signal] = []
 
@@ -271,8 +342,8 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
         if reached >= year_start:
             signals.append(
                 Signal(
-                    pupil_id=pupil.id,
-                    school_id=pupil.school_id,
+                    pupil_id=pupil_id,
+                    school_id=school_id,
                     kind=kind,
                     start=start,
                     reached_on=reached,
@@ -280,7 +351,9 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
                 )
             )
 
-    unauthorised = [(a.day, float(a.hours)) for a in absences if a.kind in UNAUTHORISED_KINDS]
+    unauthorised = [
+        (day, float(hours)) for day, hours, kind in absences if kind in UNAUTHORISED_KINDS
+    ]
     hours_by_day: dict[date, float] = {}
     for day, hours in unauthorised:
         hours_by_day[day] = hours_by_day.get(day, 0.0) + hours
@@ -301,7 +374,7 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
             detail={"days": [[d.isoformat(), hours_by_day[d]] for d in s.days]},
         )
 
-    absent_days = [a.day for a in absences if a.kind in LONG_ABSENCE_KINDS]
+    absent_days = [day for day, _hours, kind in absences if kind in LONG_ABSENCE_KINDS]
     long = rules.long_absence(absent_days, calendar, today, weeks=settings.long_absence_weeks)
     if long is not None:
         add(
@@ -312,7 +385,7 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
             detail={"school_days": long.school_days},
         )
 
-    sick_days = [a.day for a in absences if a.kind == AbsenceKind.ZIEK]
+    sick_days = [day for day, _hours, kind in absences if kind == AbsenceKind.ZIEK]
     sick_signals = rules.worrying_sick_leave(sick_days, calendar, today)
     # Each new sick report inside the window qualifies again; one open signal (the latest) says
     # all the school needs to know.
@@ -325,7 +398,7 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
             detail={"kind": sick.kind, "episodes": sick.episodes},
         )
 
-    pattern_days = [a.day for a in absences if a.kind in PATTERN_KINDS]
+    pattern_days = [day for day, _hours, kind in absences if kind in PATTERN_KINDS]
     patterns = rules.weekday_patterns(pattern_days, today)
     # A pattern is one weekday standing out; absence on most weekdays is no pattern but plain
     # (long) absence, which has its own signal.
@@ -340,17 +413,10 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
         )
 
     status = rules.late_arrival_steps(
-        late_days, today, steps=settings.steps, period=settings.late_period.value
+        history.late_days, today, steps=settings.steps, period=settings.late_period.value
     )
     if status.reached:
-        taken = set(
-            session.scalars(
-                select(LateArrivalStep.step).where(
-                    LateArrivalStep.pupil_id == pupil.id,
-                    LateArrivalStep.period_start == status.period_start,
-                )
-            )
-        )
+        taken = history.steps_taken(status.period_start)
         if reported(ReportKind.LATE, status.dates[status.reached[-1] - 1]):
             taken.add(status.reached[-1])  # the last step is the report to leerplicht
         due = [step for step in status.reached if step not in taken]
@@ -369,27 +435,17 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
         )
 
     # Recidivism: a new signal within six months of an earlier report about the pupil.
-    report_dates = list(
-        session.scalars(
-            select(Report.filed_on).where(
-                Report.pupil_id == pupil.id, Report.status != ReportStatus.WITHDRAWN
-            )
-        )
-    )
     for signal in signals:
-        earlier = [d for d in report_dates if d < signal.start]
+        earlier = [d for d in history.report_dates if d < signal.start]
         if earlier and rules.is_recidivism(signal.reached_on, earlier):
             signal.detail = {**signal.detail, "recidive": max(earlier).isoformat()}
-    session.execute(delete(Signal).where(Signal.pupil_id == pupil.id))
-    session.add_all(signals)
-    session.flush()
     return signals
 
 
 def recompute_all(session: DbSession, today: date, school_ids: Iterable[int] | None = None) -> int:
     """Recompute the signals of every pupil with registrations this school year (after the
     counting rules change, and nightly: some signals depend on the date itself)."""
-    since = school_year_bounds(school_year_of(today))[0] - timedelta(weeks=12)
+    since = signal_window_start(today)
     with_absence = select(Absence.pupil_id).where(Absence.day >= since)
     with_late = select(LateArrival.pupil_id).where(LateArrival.day >= since)
     with_signal = select(Signal.pupil_id)

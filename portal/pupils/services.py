@@ -43,6 +43,12 @@ def filter_pupils(
     return query.order_by(Pupil.class_name, Pupil.last_name, Pupil.first_name, Pupil.id)
 
 
+def left_pupil_ids() -> Select[int]:
+    """Subquery: the ids of pupils who left their school (few, and indexed). ``x.pupil_id NOT IN
+    left_pupil_ids()`` keeps region-wide lists and counts free of a join with every pupil."""
+    return select(Pupil.id).where(Pupil.left_on.is_not(None))
+
+
 def class_names(session: DbSession, school_id: int) -> list[str]:
     return list(
         session.scalars(

@@ -9,6 +9,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from portal.auth.models import Role
 from portal.calendar import add_working_days, is_working_day, working_days_between
@@ -77,6 +78,12 @@ class ReactionFigures:
     within_deadline_share: float | None  # of all reports whose deadline has passed or answered
 
 
+@lru_cache(maxsize=65_536)
+def _working_days(start: date, end: date) -> int:
+    """Reaction times repeat (a year of reports has a few thousand distinct pairs of dates)."""
+    return working_days_between(start, end)
+
+
 def reaction_figures(
     items: Iterable[tuple[date, date, date | None]], today: date
 ) -> ReactionFigures:
@@ -84,7 +91,7 @@ def reaction_figures(
     deadline, over ``(filed_on, deadline, first_reaction_on)``. Reports still unanswered count
     against the share once their deadline has passed, and are left out while still in time."""
     rows = list(items)
-    days = [working_days_between(filed, answered) for filed, _, answered in rows if answered]
+    days = [_working_days(filed, answered) for filed, _, answered in rows if answered]
     judged = [
         (deadline, answered)
         for _, deadline, answered in rows

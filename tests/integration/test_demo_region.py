@@ -1,0 +1,74 @@
+"""The region generator (``flask demo-data --scale``) at a small scale: deterministic, every demo
+account logs in, and the signals it writes are the ones the portal computes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from portal.attendance.models import Absence, LateArrival, Signal
+from portal.auth.models import User
+from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portal.demo_region import parse_scale
+from portal.extensions import db
+from portal.pupils.models import Pupil
+from portal.reports.models import Report, ReportStatus
+from portal.schools.models import School
+from tests.conftest import do_login
+
+TODAY = date(2026, 11, 23)
+
+
+def test_parse_scale() -> None:
+    assert parse_scale("region") == 1.0
+    assert parse_scale("0.1") == 0.1
+    assert parse_scale("5") == 5.0
+    for bad in ("0", "-1", "many", "nan"):
+        try:
+            parse_scale(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} accepted")
+
+
+def test_region_at_small_scale(app, monkeypatch) -> None:
+    from portal.attendance.services import recompute_signals
+
+    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+    result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "0.01"])
+    assert result.exit_code == 0, result.output
+    assert "region loaded" in result.output
+    with app.app_context():
+        count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert count(School) > 3
+        assert count(Pupil) > 500
+        assert count(Absence) > 10 * count(Pupil)
+        assert count(LateArrival) > count(Pupil)
+        assert count(Report) > 0
+        assert count(Signal) > 0
+        # Reports in several statuses, each assigned to the school's fixed consultant.
+        statuses = set(db.session.scalars(select(Report.status).distinct()))
+        assert ReportStatus.CLOSED in statuses and ReportStatus.IN_PROGRESS in statuses
+        # The signals the generator wrote are what the portal computes for those pupils.
+        pupil_ids = list(
+            db.session.scalars(select(Signal.pupil_id).distinct().order_by(Signal.pupil_id))
+        )[:40]
+
+        def signature(pupil_id: int) -> list[tuple]:
+            return sorted(
+                (s.kind, s.start, s.reached_on, s.legal_duty, s.resolved, s.follow_up)
+                for s in db.session.scalars(select(Signal).where(Signal.pupil_id == pupil_id))
+            )
+
+        for pupil_id in pupil_ids:
+            written = signature(pupil_id)
+            recompute_signals(db.session, db.session.get(Pupil, pupil_id), TODAY)
+            assert signature(pupil_id) == written, pupil_id
+        db.session.rollback()
+        assert count(User) > len(DEMO_ACCOUNTS)
+    # Every demo account still logs in and sees its home page.
+    for email in DEMO_ACCOUNTS:
+        client = app.test_client()
+        assert do_login(client, email, DEMO_PASSWORD).status_code == 302, email
+        assert client.get("/").status_code == 200
