@@ -8,7 +8,7 @@ AXE_VERSION := 4.14.1
 AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg lint format typecheck migrate chromium axe clean help bench
+.PHONY: run test test-pg lint format typecheck migrate chromium pdf-libs axe clean help bench
 
 help:
 	@echo "make run     - set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
@@ -28,7 +28,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	@touch $(VENV)/.installed $@
 
 # The mail sender runs beside the server (mails are printed in development) and stops with it.
-run: $(VENV)/.installed
+run: $(VENV)/.installed pdf-libs
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data
 	$(BIN)/flask send-mail --loop --interval 30 & trap 'kill $$! 2>/dev/null' EXIT; \
@@ -45,6 +45,14 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is missing: install the 'chromium' package to run the browser tests"; fi
 
+# Pango for WeasyPrint's PDF reports (Debian packages; Chromium pulls them in as well).
+pdf-libs:
+	@if ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Pango for PDF reports (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	else echo "Pango is missing: PDF reports are unavailable (printing the page still works)"; fi
+
 # axe-core is a test tool: fetched from npm into .cache/, never served from static/.
 $(AXE):
 	@mkdir -p $(dir $@)
@@ -54,7 +62,7 @@ $(AXE):
 
 axe: $(AXE)
 
-test: $(VENV)/.installed-dev chromium $(AXE)
+test: $(VENV)/.installed-dev chromium pdf-libs $(AXE)
 	AXE_PATH=$(AXE) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev

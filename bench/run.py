@@ -94,7 +94,15 @@ PAGES: list[tuple[str, str, str]] = [
     ("senior", "reaction figures", "/meldingen/cijfers"),
     ("senior", "signals", "/verzuim/signalen"),
     ("senior", "thuiszitters", "/dossier/thuiszitters"),
+    ("school", "transition list", "/overstap/?school={school}"),
+    ("school", "evaluation", "/evaluatie/{school_evaluation}"),
+    ("consultant", "transition list", "/overstap/"),
+    ("senior", "transition figures", "/overstap/cijfers"),
+    ("senior", "evaluation progress", "/evaluatie/"),
     ("swv", "home", "/"),
+    ("swv", "transition list", "/overstap/"),
+    ("swv", "transition table", "/overstap/tafels/{swv_table}"),
+    ("swv", "agreements", "/overstap/afspraken"),
     ("admin", "home", "/"),
     ("admin", "schools", "/beheer/scholen"),
 ]
@@ -175,7 +183,16 @@ class Target:
 def fingerprint() -> str:
     """Changes when the generator or the schema changes (the database is then rebuilt)."""
     digest = hashlib.sha256()
-    files = [ROOT / "portal" / "demo_region.py", ROOT / "portal" / "demo.py"]
+    files = [
+        ROOT / "portal" / name
+        for name in (
+            "demo_region.py",
+            "demo_region_overstap.py",
+            "demo.py",
+            "demo_transition.py",
+            "demo_evaluation.py",
+        )
+    ]
     files += sorted((ROOT / "migrations" / "versions").glob("*.py"))
     for path in files:
         digest.update(path.read_bytes())
@@ -320,6 +337,19 @@ def discover(url: str) -> dict[str, Any]:
             c=c1,
         )[0]
         schools_c1 = one("SELECT COUNT(*) FROM school WHERE fixed_consultant_id = :c", c=c1)[0]
+        # The busiest table the demo coach's partnership held, and the big school's evaluation.
+        swv_table = one(
+            "SELECT d.table_id FROM transition_discussion d "
+            "JOIN transition_table t ON t.id = d.table_id JOIN partnership p "
+            "ON p.id = t.partnership_id WHERE p.code = 'VO2811' "
+            "GROUP BY d.table_id ORDER BY COUNT(*) DESC, d.table_id LIMIT 1"
+        )
+        evaluation = one(
+            "SELECT id FROM evaluation WHERE school_id = :s ORDER BY id DESC LIMIT 1", s=school_id
+        )
+        counts["transition_entry"] = conn.execute(
+            text("SELECT COUNT(*) FROM transition_entry")
+        ).scalar()
     engine.dispose()
     return {
         "school": school_id,
@@ -333,6 +363,8 @@ def discover(url: str) -> dict[str, Any]:
         "counts": counts,
         "consultant_open_reports": inbox,
         "consultant_schools": schools_c1,
+        "swv_table": swv_table[0] if swv_table else 0,
+        "school_evaluation": evaluation[0] if evaluation else 0,
     }
 
 

@@ -223,7 +223,7 @@ class BulkWriter:
             if self.dialect.name == "postgresql" and isinstance(column_type, JSON):
                 procs.append(json.dumps)  # COPY takes the JSON text
                 continue
-            proc = column_type.bind_processor(self.dialect)
+            proc = column_type.dialect_impl(self.dialect).bind_processor(self.dialect)
             procs.append(None if proc is None else _cached(proc))
         self.processors[table.name] = procs
 
@@ -1669,8 +1669,15 @@ def finish(ctx: Context) -> None:
 
 # The steps, in order. A feature that needs region-scale data appends its own step (a function
 # taking the Context) before ``finish``; e.g. ("transition lists", generate_transition_lists).
+def _overstap_and_evaluation() -> list[tuple[str, Step]]:
+    from portal.demo_region_overstap import evaluations, transition_lists
+
+    return [("transition lists", transition_lists), ("evaluations", evaluations)]
+
+
 STEPS: list[tuple[str, Step]] = [
     ("master data", master_data),
     ("pupils, registrations, reports, casework, signals", pupils_and_history),
+    *_overstap_and_evaluation(),
     ("sequences and statistics", finish),
 ]

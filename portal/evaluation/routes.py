@@ -469,8 +469,11 @@ def report_pdf(evaluation_id: int) -> Any:
     return _locked_or_redirect(evaluation) or _pdf(evaluation)
 
 
-def _pdf(evaluation: Evaluation) -> Response:
-    from weasyprint import HTML
+def _pdf(evaluation: Evaluation) -> Response | tuple[str, int]:
+    try:
+        from weasyprint import HTML
+    except OSError:  # the Pango libraries are missing on this server
+        return render_template("evaluation/pdf_unavailable.html", evaluation=evaluation), 503
 
     html = render_template("evaluation/report_pdf.html", pdf=True, **_report_context(evaluation))
     document = HTML(string=html, base_url=request.host_url).write_pdf()

@@ -61,14 +61,30 @@ def home() -> str:
         ).all()
         return render_template("main/home_admin.html", **ctx)
 
-    schools = db.session.scalars(
-        access.schools_query(user, today)
-        .where(School.active.is_(True))
-        .options(selectinload(School.fixed_consultant), selectinload(School.municipality))
-        .order_by(School.name)
-    ).all()
-    ctx["schools"] = schools
-    ctx["responsible"] = responsible_for(db.session, schools, today)
+    if user.role == Role.SENIOR:
+        # The region in a few rows: schools per consultant and the schools without one (a list
+        # of every school of the region would grow with it; the figures pages have them all).
+        ctx["unassigned"] = db.session.scalars(
+            select(School)
+            .where(School.fixed_consultant_id.is_(None), School.active.is_(True))
+            .order_by(School.name)
+        ).all()
+        ctx["per_consultant"] = db.session.execute(
+            select(User.name, func.count(School.id))
+            .join(School, School.fixed_consultant_id == User.id)
+            .where(School.active.is_(True))
+            .group_by(User.id, User.name)
+            .order_by(User.name)
+        ).all()
+    else:
+        schools = db.session.scalars(
+            access.schools_query(user, today)
+            .where(School.active.is_(True))
+            .options(selectinload(School.fixed_consultant), selectinload(School.municipality))
+            .order_by(School.name)
+        ).all()
+        ctx["schools"] = schools
+        ctx["responsible"] = responsible_for(db.session, schools, today)
     ctx.update(_todo(user, today))
     if user.role == Role.CONSULTANT:
         ctx["standing_in"] = db.session.scalars(

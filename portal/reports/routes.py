@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal import access
 from portal.auth.models import Role, User
@@ -109,10 +109,11 @@ def index() -> str:
     user = _user()
     today = access.today()
     ctx = _filters(user)
+    # Many-to-one: joined into the page query itself (one statement instead of four).
     query = access.reports_query(user).options(
-        selectinload(Report.pupil),
-        selectinload(Report.school),
-        selectinload(Report.assigned_consultant),
+        joinedload(Report.pupil),
+        joinedload(Report.school),
+        joinedload(Report.assigned_consultant),
     )
     if ctx["school_id"]:
         query = query.where(Report.school_id == ctx["school_id"])

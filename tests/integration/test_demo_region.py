@@ -11,10 +11,12 @@ from portal.attendance.models import Absence, LateArrival, Signal
 from portal.auth.models import User
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal.demo_region import parse_scale
+from portal.evaluation.models import Evaluation
 from portal.extensions import db
 from portal.pupils.models import Pupil
 from portal.reports.models import Report, ReportStatus
 from portal.schools.models import School
+from portal.transition.models import TransitionDiscussion, TransitionEntry, TransitionTable
 from tests.conftest import do_login
 
 TODAY = date(2026, 11, 23)
@@ -67,6 +69,21 @@ def test_region_at_small_scale(app, monkeypatch) -> None:
             assert signature(pupil_id) == written, pupil_id
         db.session.rollback()
         assert count(User) > len(DEMO_ACCOUNTS)
+        # Transition lists of three school years, tables held, and last years' outcomes.
+        years = set(db.session.scalars(select(TransitionEntry.school_year).distinct()))
+        assert {2024, 2025, 2026} <= years
+        assert db.session.scalar(
+            select(func.count())
+            .select_from(TransitionEntry)
+            .where(TransitionEntry.school_year == 2025, TransitionEntry.outcome.is_not(None))
+        )
+        assert count(TransitionDiscussion) > 0 and count(TransitionTable) > 3
+        # Every region school with a consultant is in the evaluation round the demo opened.
+        assert count(Evaluation) > 3
+    # The transition list and a region evaluation render for the coach and the consultant.
+    coach = app.test_client()
+    do_login(coach, "coach@swv.example.nl", DEMO_PASSWORD)
+    assert coach.get("/overstap/?weergave=alle&jaar=2025").status_code == 200
     # Every demo account still logs in and sees its home page.
     for email in DEMO_ACCOUNTS:
         client = app.test_client()
