@@ -63,6 +63,8 @@ BUDGET_P95_MS = 150.0
 BUDGET_REGISTRATION_MS = 50.0
 BUDGET_INBOX_RPS = 200.0
 BUDGET_GROWTH = 1.5
+# gunicorn: 2 worker processes (one per core), each with threads to overlap database waits.
+THREADS = os.environ.get("BENCH_THREADS", "4")
 
 # (role, page name, path). Paths use the ids :func:`discover` finds. Roles log in as:
 ACCOUNTS = {
@@ -385,7 +387,8 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     env["SECRET_KEY"] = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105
     log = open(CACHE / "gunicorn.log", "ab")  # noqa: SIM115  closed with the process
     process = subprocess.Popen(  # noqa: S603  our own gunicorn
-        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        [str(BIN / "gunicorn"), "--workers", "2", "--threads", THREADS, "--bind",
+         f"127.0.0.1:{port}", "wsgi:app"],
         cwd=ROOT,
         env=env,
         stdout=log,

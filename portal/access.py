@@ -24,7 +24,7 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 from sqlalchemy import Select, false, or_, select
 
@@ -119,9 +119,34 @@ def acting_for_id(user: User, school: School, on: date | None = None) -> int | N
 # --- Schools ----------------------------------------------------------------------------------
 
 
-def school_ids(user: User, on: date | None = None) -> Select[Any]:
-    """Subquery: ids of the schools ``user`` may see."""
-    return schools_query(user, on).with_only_columns(School.id)
+def _per_request(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per request (scopes are asked for several times on one page)."""
+    if not has_request_context():
+        return compute()
+    cache = g.setdefault("_access_cache", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _answered_for_list(user: User, on: date | None) -> list[int]:
+    on = on or today()
+    return _per_request(
+        ("answered_for", user.id, on),
+        lambda: list(db.session.scalars(answered_for_ids(user, on))),
+    )
+
+
+def school_ids(user: User, on: date | None = None) -> Any:
+    """The ids of the schools ``user`` may see, for ``.in_()``. For the roles that see a few
+    schools a list of ids (the database then uses its indexes and plans simple statements);
+    for the senior and the beheerder, who see all, a subquery."""
+    query = schools_query(user, on).with_only_columns(School.id)
+    if user.role in (Role.SENIOR, Role.ADMIN):
+        return query
+    return _per_request(
+        ("school_ids", user.id, on or today()), lambda: list(db.session.scalars(query))
+    )
 
 
 def schools_query(user: User, on: date | None = None) -> Select[School]:
@@ -134,7 +159,7 @@ def schools_query(user: User, on: date | None = None) -> Select[School]:
             mine = select(user_schools.c.school_id).where(user_schools.c.user_id == user.id)
             return query.where(School.id.in_(mine))
         case Role.CONSULTANT:
-            return query.where(School.fixed_consultant_id.in_(answered_for_ids(user, on)))
+            return query.where(School.fixed_consultant_id.in_(_answered_for_list(user, on)))
         case Role.SWV:
             if user.partnership_id is None:
                 return query.where(false())
@@ -229,7 +254,7 @@ def reports_query(user: User, on: date | None = None) -> Select[Report]:
             return query.where(
                 or_(
                     Report.school_id.in_(school_ids(user, on)),
-                    Report.assigned_consultant_id.in_(answered_for_ids(user, on)),
+                    Report.assigned_consultant_id.in_(_answered_for_list(user, on)),
                 )
             )
     return query.where(false())

@@ -76,11 +76,9 @@ def index() -> str:
     }
     if access.can_manage_evaluations(user):
         round_ = services.round_for(db.session, year)
-        evaluations = services.progress(db.session, round_) if round_ else []
+        ctx.update(_progress_page(round_) if round_ else {})
         ctx.update(
             round=round_,
-            evaluations=evaluations,
-            counts=services.status_counts(evaluations),
             archive=db.session.scalars(
                 select(EvaluationRound)
                 .where(EvaluationRound.school_year < year)
@@ -111,14 +109,33 @@ def archive(year: int) -> str:
     round_ = services.round_for(db.session, year)
     if round_ is None:
         abort(404)
-    evaluations = services.progress(db.session, round_)
     return render_template(
         "evaluation/archive.html",
         round=round_,
-        evaluations=evaluations,
-        counts=services.status_counts(evaluations),
         school_year_label=school_year_label,
+        **_progress_page(round_),
     )
+
+
+PER_PAGE = 50
+
+
+def _progress_page(round_: EvaluationRound) -> dict[str, Any]:
+    """The senior's progress list: 50 schools a page, filtered on state."""
+    state = request.args.get("stand", "")
+    state = state if state in services.PROGRESS_STATES else ""
+    page = db.paginate(
+        services.progress(round_, state),
+        page=request.args.get("pagina", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return {
+        "page": page,
+        "evaluations": list(page.items),
+        "state": state,
+        "counts": services.status_counts(db.session, round_),
+    }
 
 
 @bp.post("/ronde/openen")
@@ -149,7 +166,7 @@ def remind_all(round_id: int) -> Response:
         abort(404)
     reminded = sum(
         1
-        for evaluation in services.progress(db.session, round_)
+        for evaluation in db.session.scalars(services.progress(round_))
         if services.remind(db.session, evaluation)
     )
     db.session.commit()

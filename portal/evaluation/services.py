@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit import AuditAction, record_change
@@ -467,25 +467,49 @@ def previous_evaluation(session: DbSession, evaluation: Evaluation) -> Evaluatio
     ).first()
 
 
-def progress(session: DbSession, round_: EvaluationRound) -> list[Evaluation]:
-    return list(
-        session.scalars(
-            select(Evaluation)
-            .join(School, School.id == Evaluation.school_id)
-            .where(Evaluation.round_id == round_.id)
-            .options(
-                selectinload(Evaluation.school),
-                selectinload(Evaluation.consultant),
-                selectinload(Evaluation.answers),
-            )
-            .order_by(School.name)
-        )
+PROGRESS_STATES = ("niet_gestart", "bezig", "afgerond")
+
+
+def _state() -> Any:
+    """An evaluation's state in SQL (the same as ``Evaluation.status``)."""
+    started = (
+        select(Answer.id).where(Answer.evaluation_id == Evaluation.id).exists()
+        | (Evaluation.conclusion != "")
+        | Evaluation.school_done_at.is_not(None)
+        | Evaluation.consultant_done_at.is_not(None)
+    )
+    return case(
+        (Evaluation.locked_at.is_not(None), "afgerond"), (started, "bezig"), else_="niet_gestart"
     )
 
 
-def status_counts(evaluations: list[Evaluation]) -> dict[str, int]:
-    counts = Counter(e.status for e in evaluations)
-    return {key: counts.get(key, 0) for key in ("niet_gestart", "bezig", "afgerond")}
+def progress(round_: EvaluationRound, state: str = "") -> Any:
+    """The round's evaluations by school name, optionally of one state (a select to paginate)."""
+    query = (
+        select(Evaluation)
+        .join(School, School.id == Evaluation.school_id)
+        .where(Evaluation.round_id == round_.id)
+        .options(
+            selectinload(Evaluation.school),
+            selectinload(Evaluation.consultant),
+            selectinload(Evaluation.answers),
+        )
+        .order_by(School.name, Evaluation.id)
+    )
+    if state in PROGRESS_STATES:
+        query = query.where(_state() == state)
+    return query
+
+
+def status_counts(session: DbSession, round_: EvaluationRound) -> dict[str, int]:
+    counts: dict[str, int] = dict(
+        session.execute(
+            select(_state(), func.count())
+            .where(Evaluation.round_id == round_.id)
+            .group_by(_state())
+        ).all()
+    )
+    return {key: counts.get(key, 0) for key in PROGRESS_STATES}
 
 
 def form_values(form: Any, questions: list[Question]) -> dict[int, tuple[int | None, str]]:

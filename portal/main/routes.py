@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import case, func, select, text
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from portal import access
@@ -89,13 +89,13 @@ def home() -> str:
     if user.role == Role.CONSULTANT:
         ctx["standing_in"] = db.session.scalars(
             select(StandIn)
-            .options(selectinload(StandIn.absent_consultant))
+            .options(joinedload(StandIn.absent_consultant))
             .where(StandIn.stand_in_id == user.id, StandIn.end_date >= today)
             .order_by(StandIn.start_date)
         ).all()
         ctx["stood_in_for"] = db.session.scalars(
             select(StandIn)
-            .options(selectinload(StandIn.stand_in))
+            .options(joinedload(StandIn.stand_in))
             .where(StandIn.absent_consultant_id == user.id, StandIn.end_date >= today)
             .order_by(StandIn.start_date)
         ).all()
@@ -142,12 +142,10 @@ def _todo(user: User, today: date) -> dict[str, object]:
     todo: dict[str, object] = {
         "legal_signals": signals.get(True, 0),
         "other_signals": signals.get(False, 0),
-        "waiting": db.session.scalar(select(func.count()).select_from(waiting)) or 0,
-        "waiting_late": db.session.scalar(
-            select(func.count()).select_from(waiting).where(waiting.c.deadline < today)
-        )
-        or 0,
     }
+    todo["waiting"], todo["waiting_late"] = db.session.execute(
+        select(func.count(), func.count(case((waiting.c.deadline < today, 1)))).select_from(waiting)
+    ).one()
     if access.can_edit_transition(user):
         todo.update(_transition_todo(user, today))
     if access.can_view_casework(user):

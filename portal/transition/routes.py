@@ -689,35 +689,44 @@ def table_edit(table_id: int) -> Any:
 
 def _agenda(user: User, table: TransitionTable) -> list[TransitionEntry]:
     """The table's agenda: the pupils of its schools (within the user's scope) that this round
-    discusses, plus those it already discussed."""
+    discusses (rules.on_agenda, here in SQL), plus those it already discussed."""
+    discussed_here = (
+        select(TransitionDiscussion.id)
+        .where(
+            TransitionDiscussion.entry_id == TransitionEntry.id,
+            TransitionDiscussion.table_id == table.id,
+        )
+        .exists()
+    )
+    open_: Any = TransitionEntry.outcome.is_(None)
+    if table.round == TableRound.SPRING:
+        open_ = open_ & (TransitionEntry.application_status == ApplicationStatus.NONE)
     entries = db.session.scalars(
         access.transition_entries_query(user)
         .join(Pupil, Pupil.id == TransitionEntry.pupil_id)
         .where(
             TransitionEntry.school_year == table.school_year,
             TransitionEntry.school_id.in_([s.id for s in table.schools]),
+            open_ | discussed_here,
         )
         .options(
             selectinload(TransitionEntry.pupil),
             selectinload(TransitionEntry.school),
             selectinload(TransitionEntry.risks),
             selectinload(TransitionEntry.coach),
-            selectinload(TransitionEntry.discussions).selectinload(TransitionDiscussion.table),
+            selectinload(TransitionEntry.discussions).joinedload(TransitionDiscussion.table),
             selectinload(TransitionEntry.agreements),
         )
         .order_by(Pupil.last_name, Pupil.first_name, TransitionEntry.id)
     ).all()
-    return [
-        e
-        for e in entries
-        if rules.on_agenda(table.round, e) or any(d.table_id == table.id for d in e.discussions)
-    ]
+    return list(entries)
 
 
 def _discussion_form(entry: TransitionEntry, table: TransitionTable) -> DiscussionForm:
     current = next((d for d in entry.discussions if d.table_id == table.id), None)
     return DiscussionForm(
         formdata=None,
+        meta={"csrf": False},  # shown only; the POST is checked by CSRFProtect
         prefix=f"p{entry.id}",
         application_status=entry.application_status.value,
         note=current.note if current else "",
@@ -742,14 +751,19 @@ def table(table_id: int) -> str:
     today = access.today()
     agenda = _agenda(user, table)
     access.record_pupil_reads(user, [e.pupil for e in agenda], "overstaptafel")
+    problem = _table_problem(table, today)
+    can_edit = access.can_edit_transition(user)
     return render_template(
         "transition/table.html",
         table=table,
         agenda=agenda,
-        forms={e.id: _discussion_form(e, table) for e in agenda},
+        # Forms only where something can be recorded (a held, open table; the parties at it).
+        forms={e.id: _discussion_form(e, table) for e in agenda}
+        if can_edit and not problem
+        else {},
         today=today,
-        problem=_table_problem(table, today),
-        can_edit=access.can_edit_transition(user),
+        problem=problem,
+        can_edit=can_edit,
         can_schedule=access.can_schedule_tables(user),
         school_year_label=school_year_label,
     )

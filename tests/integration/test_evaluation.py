@@ -145,6 +145,8 @@ def test_senior_opens_the_round_early(app, region, monkeypatch) -> None:
     assert response.status_code == 302
     page = senior.get("/evaluatie/").text
     assert "3</strong> niet gestart" in page and "School A" in page
+    assert "School A" in senior.get("/evaluatie/?stand=niet_gestart").text
+    assert "School A" not in senior.get("/evaluatie/?stand=afgerond").text
     with app.app_context():
         round_ = db.session.scalars(select(EvaluationRound)).one()
         assert round_.opened_on == date(2027, 3, 10) and round_.opened_by_id == region.senior.id
