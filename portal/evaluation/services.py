@@ -502,12 +502,9 @@ def progress(round_: EvaluationRound, state: str = "") -> Any:
 
 
 def status_counts(session: DbSession, round_: EvaluationRound) -> dict[str, int]:
+    states = select(_state().label("state")).where(Evaluation.round_id == round_.id).subquery()
     counts: dict[str, int] = dict(
-        session.execute(
-            select(_state(), func.count())
-            .where(Evaluation.round_id == round_.id)
-            .group_by(_state())
-        ).all()
+        session.execute(select(states.c.state, func.count()).group_by(states.c.state)).all()  # type: ignore[arg-type]
     )
     return {key: counts.get(key, 0) for key in PROGRESS_STATES}
 
