@@ -178,6 +178,9 @@ def transition_lists(ctx: Context) -> None:
             held = [t for t in tables.get((year, s.id), []) if t[2] < ctx.today]
             for pid in pupils:
                 _entry(ctx, rng, s.id, year, pid, held, current)
+            # Parents before children: a buffer that fills up flushes on its own, so flush all
+            # of them (in registration order) per school.
+            writer.flush()
     writer.flush()
 
 
