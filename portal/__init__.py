@@ -114,6 +114,13 @@ def _configure_sqlite(app: Flask) -> None:
             cursor.close()
 
 
+def session_expired() -> tuple[str, int, dict[str, str]]:
+    """For an htmx request without a (valid) session: a message in the page's status area, so
+    the form and what was typed stay on the screen (no redirect to the login page)."""
+    headers = {"HX-Retarget": "#sessie-status", "HX-Reswap": "innerHTML"}
+    return render_template("_session_expired.html"), 401, headers
+
+
 def _configure_login(app: Flask) -> None:
     from sqlalchemy import select
 
@@ -132,14 +139,7 @@ def _configure_login(app: Flask) -> None:
         from flask_login import login_url
 
         if request.headers.get("HX-Request"):
-            return (
-                render_template("_session_expired.html"),
-                401,
-                {
-                    "HX-Retarget": "#sessie-status",
-                    "HX-Reswap": "innerHTML",
-                },
-            )
+            return session_expired()
         flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(login_url(login_manager.login_view, next_url=request.url))
 
@@ -202,14 +202,7 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
         app.logger.info("CSRF refused: %s", _error.description)
         if request.headers.get("HX-Request"):  # an autosave after the session expired
-            return (
-                render_template("_session_expired.html"),
-                401,
-                {  # type: ignore[return-value]
-                    "HX-Retarget": "#sessie-status",
-                    "HX-Reswap": "innerHTML",
-                },
-            )
+            return session_expired()  # type: ignore[return-value]
         return render_template(
             "errors/error.html", code=400, title="Formulier verlopen", csrf=True
         ), 400

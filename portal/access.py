@@ -357,7 +357,7 @@ def can_schedule_tables(user: User) -> bool:
     return user.is_authenticated and user.role == Role.SWV and user.partnership_id is not None
 
 
-def transition_school_ids(user: User) -> Select[Any]:
+def transition_school_ids(user: User) -> Any:
     """Ids of the schools whose lists ``user`` sees (none for the beheerder)."""
     if not can_view_transition(user):
         return select(School.id).where(false())

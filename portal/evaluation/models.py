@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -18,8 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.db import Base, TimestampMixin, str_enum, utcnow
 from portal.schools.models import School
@@ -171,14 +174,7 @@ class Evaluation(TimestampMixin, Base):
     def confirmed_at(self, part: Part) -> datetime | None:
         return self.school_confirmed_at if part == Part.SCHOOL else self.consultant_confirmed_at
 
-    @property
-    def status(self) -> str:
-        """niet_gestart, bezig or afgerond (what the senior's progress list shows)."""
-        if self.locked_at is not None:
-            return "afgerond"
-        if self.answers or self.conclusion or self.school_done_at or self.consultant_done_at:
-            return "bezig"
-        return "niet_gestart"
+    # status (niet_gestart, bezig or afgerond) is mapped below, once Answer exists.
 
 
 class Answer(Base):
@@ -220,3 +216,19 @@ class EvaluationAgreement(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="agreements")
+
+
+# What the senior's progress list shows and filters on, computed by the database with every
+# evaluation it loads (no need to load the answers to know whether anyone started).
+STATUS: ColumnElement[str] = case(
+    (Evaluation.locked_at.is_not(None), "afgerond"),
+    (
+        select(Answer.id).where(Answer.evaluation_id == Evaluation.id).exists()
+        | (Evaluation.conclusion != "")
+        | Evaluation.school_done_at.is_not(None)
+        | Evaluation.consultant_done_at.is_not(None),
+        "bezig",
+    ),
+    else_="niet_gestart",
+)
+Evaluation.status = column_property(STATUS)  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask import Response as FlaskResponse
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -93,7 +93,6 @@ def index() -> str:
             selectinload(Evaluation.school),
             selectinload(Evaluation.round),
             selectinload(Evaluation.consultant),
-            selectinload(Evaluation.answers),
         )
         .order_by(EvaluationRound.school_year.desc())
         .limit(100)
@@ -149,7 +148,9 @@ def open_round() -> Response:
     else:
         round_ = services.open_round(db.session, year, today, user)
         db.session.commit()
-        count = db.session.query(Evaluation).filter_by(round_id=round_.id).count()
+        count = db.session.scalar(
+            select(func.count()).select_from(Evaluation).where(Evaluation.round_id == round_.id)
+        )
         flash(
             f"De evaluatieronde {school_year_label(year)} is geopend voor {count} scholen.",
             "success",

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit import AuditAction, record_change
@@ -21,6 +21,7 @@ from portal.casework.rules import ThuiszitterCounts, thuiszitter_counts
 from portal.db import DbSession, utcnow
 from portal.evaluation import rules
 from portal.evaluation.models import (
+    STATUS,
     AgreementOwner,
     Answer,
     Evaluation,
@@ -470,19 +471,6 @@ def previous_evaluation(session: DbSession, evaluation: Evaluation) -> Evaluatio
 PROGRESS_STATES = ("niet_gestart", "bezig", "afgerond")
 
 
-def _state() -> Any:
-    """An evaluation's state in SQL (the same as ``Evaluation.status``)."""
-    started = (
-        select(Answer.id).where(Answer.evaluation_id == Evaluation.id).exists()
-        | (Evaluation.conclusion != "")
-        | Evaluation.school_done_at.is_not(None)
-        | Evaluation.consultant_done_at.is_not(None)
-    )
-    return case(
-        (Evaluation.locked_at.is_not(None), "afgerond"), (started, "bezig"), else_="niet_gestart"
-    )
-
-
 def progress(round_: EvaluationRound, state: str = "") -> Any:
     """The round's evaluations by school name, optionally of one state (a select to paginate)."""
     query = (
@@ -492,17 +480,16 @@ def progress(round_: EvaluationRound, state: str = "") -> Any:
         .options(
             selectinload(Evaluation.school),
             selectinload(Evaluation.consultant),
-            selectinload(Evaluation.answers),
         )
         .order_by(School.name, Evaluation.id)
     )
     if state in PROGRESS_STATES:
-        query = query.where(_state() == state)
+        query = query.where(STATUS.in_([state]))
     return query
 
 
 def status_counts(session: DbSession, round_: EvaluationRound) -> dict[str, int]:
-    states = select(_state().label("state")).where(Evaluation.round_id == round_.id).subquery()
+    states = select(STATUS.label("state")).where(Evaluation.round_id == round_.id).subquery()
     counts: dict[str, int] = dict(
         session.execute(select(states.c.state, func.count()).group_by(states.c.state)).all()  # type: ignore[arg-type]
     )

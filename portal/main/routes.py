@@ -169,15 +169,10 @@ def _todo(user: User, today: date) -> dict[str, object]:
 
 
 def _transition_todo(user: User, today: date) -> dict[str, object]:
-    """Open agreements of the user's party from the overstaptafels, and how many are late."""
-    from portal.transition.models import TransitionAgreement
-    from portal.transition.services import todo_query
+    from portal.transition.services import open_todo_counts
 
-    open_ = todo_query(user).where(TransitionAgreement.done_on.is_(None)).subquery()
-    total, late = db.session.execute(
-        select(func.count(), func.count(case((open_.c.due_on < today, 1)))).select_from(open_)
-    ).one()
-    return {"transition_todo": total or 0, "transition_todo_late": late or 0}
+    total, late = open_todo_counts(db.session, user, today)
+    return {"transition_todo": total, "transition_todo_late": late}
 
 
 def _next_tables(user: User, today: date) -> list[object]:

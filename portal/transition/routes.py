@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import access
+from portal.audit import AuditAction
 from portal.auth.models import User
 from portal.calendar import school_year_label
 from portal.extensions import db, htmx
@@ -180,13 +181,13 @@ def _coach_choices(school: School | None) -> list[Any]:
 def _all_coach_choices(user: User) -> list[Any]:
     """Coaches of every partnership the user's schools belong to (the add form)."""
     seen: dict[int, str] = {}
-    for school in access_editable_transition_schools(user):
+    for school in _editable_schools(user):
         for coach in services.coaches(db.session, school):
             seen[coach.id] = coach.name
     return options([("", "Nog niemand")] + sorted(seen.items(), key=lambda kv: kv[1]))
 
 
-def access_editable_transition_schools(user: User) -> list[School]:
+def _editable_schools(user: User) -> list[School]:
     return list(
         db.session.scalars(
             access.editable_schools_query(user)
@@ -200,7 +201,7 @@ def _add_page(form: EntryForm | None = None, bulk: BulkEntryForm | None = None) 
     user = _user()
     today = access.today()
     year = rules.season_year(today)
-    schools = access_editable_transition_schools(user)
+    schools = _editable_schools(user)
     pupils = services.eligible_pupils(db.session, user, year, today)
     form = form or EntryForm(formdata=None, application_status=ApplicationStatus.NONE.value)
     bulk = bulk or BulkEntryForm(formdata=None, prefix="bulk")
@@ -298,7 +299,7 @@ def add_bulk() -> Any:
     today = access.today()
     year = rules.season_year(today)
     bulk = BulkEntryForm(prefix="bulk")
-    schools = {s.id: s for s in access_editable_transition_schools(user)}
+    schools = {s.id: s for s in _editable_schools(user)}
     if bulk.validate():
         school = schools.get(bulk.school_id.data or 0)
         if school is None:
@@ -436,7 +437,7 @@ def entry_edit(entry_id: int) -> Any:
             )
         else:
             services.set_details(entry, form.data)
-            services.record_change_details(db.session, user, entry)
+            services.log_change(db.session, user, AuditAction.UPDATE, entry)
             try:
                 db.session.commit()
             except StaleDataError:
@@ -539,12 +540,7 @@ def entry_remove(entry_id: int) -> Any:
 
 def _scoped_agreement(user: User, agreement_id: int) -> TransitionAgreement:
     agreement = db.session.scalars(
-        select(TransitionAgreement)
-        .join(TransitionEntry, TransitionEntry.id == TransitionAgreement.entry_id)
-        .where(
-            TransitionAgreement.id == agreement_id,
-            TransitionEntry.school_id.in_(access.transition_school_ids(user)),
-        )
+        services.agreements_query(user).where(TransitionAgreement.id == agreement_id)
     ).one_or_none()
     if agreement is None:
         abort(404)

@@ -82,6 +82,29 @@ def set_details(entry: TransitionEntry, data: dict[str, Any]) -> None:
     entry.coach_id = data.get("coach_id")
 
 
+def log_change(
+    session: DbSession,
+    user: User,
+    action: AuditAction,
+    entry: TransitionEntry,
+    *,
+    agreement: TransitionAgreement | None = None,
+    detail: str | None = None,
+) -> None:
+    """The audit record of a change to an entry or one of its agreements: against the pupil,
+    and on whose behalf a stand-in consultant acted."""
+    record_change(
+        session,
+        user,
+        action,
+        "transition_agreement" if agreement else "transition_entry",
+        agreement.id if agreement else entry.id,
+        entry.pupil_id,
+        acting_for_id=access.acting_for_id(user, entry.school),
+        detail=detail,
+    )
+
+
 def add_entry(
     session: DbSession, user: User, pupil: Pupil, year: int, data: dict[str, Any]
 ) -> TransitionEntry:
@@ -91,7 +114,7 @@ def add_entry(
     set_details(entry, data)
     session.add(entry)
     session.flush()
-    record_change(session, user, AuditAction.CREATE, "transition_entry", entry.id, pupil.id)
+    log_change(session, user, AuditAction.CREATE, entry)
     return entry
 
 
@@ -115,16 +138,7 @@ def record_discussion(
     if entry.first_discussed_on is None or table.held_on < entry.first_discussed_on:
         entry.first_discussed_on = table.held_on
     entry.updated_at = utcnow()  # bumps the version even when only the discussion changed
-    record_change(
-        session,
-        user,
-        AuditAction.UPDATE,
-        "transition_entry",
-        entry.id,
-        entry.pupil_id,
-        acting_for_id=access.acting_for_id(user, entry.school),
-        detail="besproken aan overstaptafel",
-    )
+    log_change(session, user, AuditAction.UPDATE, entry, detail="besproken aan overstaptafel")
     return discussion
 
 
@@ -146,15 +160,7 @@ def add_agreement(
     )
     entry.agreements.append(agreement)
     session.flush()
-    record_change(
-        session,
-        user,
-        AuditAction.CREATE,
-        "transition_agreement",
-        agreement.id,
-        entry.pupil_id,
-        acting_for_id=access.acting_for_id(user, entry.school),
-    )
+    log_change(session, user, AuditAction.CREATE, entry, agreement=agreement)
     return agreement
 
 
@@ -165,13 +171,12 @@ def toggle_agreement(
         agreement.done_on, agreement.done_by_id = today, user.id
     else:
         agreement.done_on, agreement.done_by_id = None, None
-    record_change(
+    log_change(
         session,
         user,
         AuditAction.UPDATE,
-        "transition_agreement",
-        agreement.id,
-        agreement.entry.pupil_id,
+        agreement.entry,
+        agreement=agreement,
         detail="afgevinkt" if agreement.done_on else "weer open",
     )
 
@@ -188,16 +193,7 @@ def set_outcome(
     """Record the outcome. A handover to leerplicht files a report for the school's fixed
     consultant (once per entry), so the pupil lands in the consultant's inbox."""
     entry.outcome, entry.outcome_on, entry.outcome_note = outcome, outcome_on, note
-    record_change(
-        session,
-        user,
-        AuditAction.UPDATE,
-        "transition_entry",
-        entry.id,
-        entry.pupil_id,
-        acting_for_id=access.acting_for_id(user, entry.school),
-        detail=f"uitkomst: {outcome.label}",
-    )
+    log_change(session, user, AuditAction.UPDATE, entry, detail=f"uitkomst: {outcome.label}")
     if outcome != Outcome.HANDED_OVER or entry.handover_report_id is not None:
         return None
     from portal.reports.services import file_report
@@ -249,24 +245,29 @@ def party_of(user: User) -> Party | None:
     return rules.PARTY_OF_ROLE.get(user.role.value)
 
 
-def todo_query(user: User) -> Select[Any]:
-    """Open and done agreements of the user's party on the lists they may see."""
-    party = party_of(user)
-    query = (
+def agreements_query(user: User) -> Select[Any]:
+    """Agreements on the lists ``user`` may see."""
+    return (
         select(TransitionAgreement)
         .join(TransitionEntry, TransitionEntry.id == TransitionAgreement.entry_id)
         .where(TransitionEntry.school_id.in_(access.transition_school_ids(user)))
     )
-    if party is not None:
-        query = query.where(TransitionAgreement.party == party)
-    return query
 
 
-def open_todo_count(session: DbSession, user: User) -> int:
-    if not access.can_edit_transition(user):
-        return 0
-    query = todo_query(user).where(TransitionAgreement.done_on.is_(None)).subquery()
-    return session.scalar(select(func.count()).select_from(query)) or 0
+def todo_query(user: User) -> Select[Any]:
+    """Open and done agreements of the user's party (all parties for the senior)."""
+    party = party_of(user)
+    query = agreements_query(user)
+    return query.where(TransitionAgreement.party == party) if party is not None else query
+
+
+def open_todo_counts(session: DbSession, user: User, today: date) -> tuple[int, int]:
+    """Open agreements of the user's party, and how many of them are past their date."""
+    open_ = todo_query(user).where(TransitionAgreement.done_on.is_(None)).subquery()
+    total, late = session.execute(
+        select(func.count(), func.count(case((open_.c.due_on < today, 1)))).select_from(open_)
+    ).one()
+    return total or 0, late or 0
 
 
 # --- Figures ----------------------------------------------------------------------
@@ -398,18 +399,6 @@ def group_by_partnership(
     return sorted(totals.items())
 
 
-def record_change_details(session: DbSession, user: User, entry: TransitionEntry) -> None:
-    record_change(
-        session,
-        user,
-        AuditAction.UPDATE,
-        "transition_entry",
-        entry.id,
-        entry.pupil_id,
-        acting_for_id=access.acting_for_id(user, entry.school),
-    )
-
-
 def remove_entry(session: DbSession, user: User, entry: TransitionEntry) -> None:
-    record_change(session, user, AuditAction.DELETE, "transition_entry", entry.id, entry.pupil_id)
+    log_change(session, user, AuditAction.DELETE, entry)
     session.delete(entry)
