@@ -69,7 +69,7 @@ THREADS = os.environ.get("BENCH_THREADS", "1")
 
 # (role, page name, path). Paths use the ids :func:`discover` finds. Roles log in as:
 ACCOUNTS = {
-    "school": "{school_email}",  # the zorgcoördinator of the largest VO school of the region
+    "school": "{school_email}",  # the zorgcoördinator of the largest vmbo school of the region
     "consultant": "consulent@lvs.example.nl",
     "senior": "senior@lvs.example.nl",
     "swv": "coach@swv.example.nl",
@@ -299,10 +299,13 @@ def discover(url: str) -> dict[str, Any]:
         def one(sql: str, **params: Any) -> Any:
             return conn.execute(text(sql), params).first()
 
+        # The largest VO school with an overstap list (vmbo): at every scale a school whose
+        # pages (the list included) have the same shape, so growth compares like with like.
         school = one(
             "SELECT s.id, MIN(u.email) FROM school s JOIN pupil p ON p.school_id = s.id "
             "JOIN user_school us ON us.school_id = s.id JOIN user_account u ON u.id = us.user_id "
-            "WHERE s.school_type = 'VO' GROUP BY s.id ORDER BY COUNT(p.id) DESC, s.id LIMIT 1"
+            "WHERE s.school_type = 'VO' AND s.id IN (SELECT school_id FROM transition_entry) "
+            "GROUP BY s.id ORDER BY COUNT(p.id) DESC, s.id LIMIT 1"
         )
         school_id, school_email = school
         pupil = one(

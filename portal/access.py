@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, or_, select, true
 
 from portal import audit
 from portal.auth.models import Role, User, user_schools
@@ -149,6 +149,15 @@ def school_ids(user: User, on: date | None = None) -> Any:
     )
 
 
+def in_school_scope(column: Any, user: User, on: date | None = None) -> Any:
+    """``column IN (the schools user may see)`` as a condition; for the senior and the
+    beheerder, who see every school, no condition at all (so region-wide counts can be read
+    from an index that does not start with the school)."""
+    if user.role in (Role.SENIOR, Role.ADMIN):
+        return true()
+    return column.in_(school_ids(user, on))
+
+
 def schools_query(user: User, on: date | None = None) -> Select[School]:
     """The schools ``user`` may see, as a select to filter, order and paginate further."""
     query = select(School)
@@ -186,6 +195,21 @@ def pupils_query(user: User, on: date | None = None) -> Select[Pupil]:
     if user.role == Role.SENIOR:
         return query
     return query.where(Pupil.school_id.in_(school_ids(user, on)))
+
+
+def in_pupil_scope(column: Any, user: User, on: date | None = None) -> Any:
+    """``column`` (a pupil id) is a pupil ``user`` may see, as a condition for tables with few
+    rows (thuiszitters): each row's pupil is looked up by its key, instead of the database
+    first listing every pupil of the schools in scope. None for the senior, who sees all."""
+    if user.role == Role.SENIOR:
+        return true()
+    if user.role not in PUPIL_ROLES:
+        return false()
+    return (
+        select(Pupil.id)
+        .where(Pupil.id == column, Pupil.school_id.in_(school_ids(user, on)))
+        .exists()
+    )
 
 
 def get_pupil(user: User, pupil_id: int, *, purpose: str | None = None) -> Pupil:

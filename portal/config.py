@@ -78,6 +78,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         # Working-day deadlines: the number of working days a consultant has to react.
         "REACTION_WORKING_DAYS": int(os.environ.get("REACTION_WORKING_DAYS", "5")),
+        # How long a worker keeps the region-wide figures (portal/figures_cache.py).
+        "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "600")),
         "TESTING": False,
         "DEBUG": False,
     }

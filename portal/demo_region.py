@@ -78,6 +78,7 @@ from portal.reports.models import (
     ReportMessage,
     ReportRegistration,
     ReportStatus,
+    reaction_working_days,
 )
 from portal.reports.rules import reaction_deadline
 from portal.schools.models import (
@@ -904,6 +905,7 @@ REPORT_COLUMNS = [
     "assigned_consultant_id",
     "first_reaction_at",
     "first_reaction_on",
+    "reaction_working_days",
     "closed_on",
     "result",
     "version",
@@ -1459,6 +1461,7 @@ class ReportMaker:
                 consultant,
                 _at(reaction_on, 14) if reaction_on else None,
                 reaction_on,
+                reaction_working_days(filed_on, reaction_on),
                 closed_on,
                 result,
                 1,

@@ -66,6 +66,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             # The limiter stays on (it is one object shared by every app a test creates);
             # tests get a generous login limit and a reset before each test.
             "LOGIN_RATE_LIMIT": "1000 per minute",
+            # Figures are computed on every view (one test checks the cache itself).
+            "FIGURES_CACHE_SECONDS": 0,
             "SERVER_NAME": None,
         }
     )

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
-from portal import access
+from portal import access, figures_cache
 from portal.attendance import services as attendance
 from portal.attendance.forms import RegisterRowForm
 from portal.attendance.models import (
@@ -22,7 +22,7 @@ from portal.attendance.models import (
     Signal,
     SignalKind,
 )
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.calendar import add_working_days
 from portal.extensions import db, htmx
 from portal.pupils.models import Pupil
@@ -259,7 +259,15 @@ def signals() -> str:
         error_out=False,
         count=False,
     )
-    page.total = db.session.scalar(select(func.count(Signal.id)).where(*conditions)) or 0
+    def count() -> int:
+        return db.session.scalar(select(func.count(Signal.id)).where(*conditions)) or 0
+
+    if user.role == Role.SENIOR:
+        # The region's tens of thousands of open signals: the number of pages is kept for a
+        # few minutes (the rows themselves are always read fresh, in page order).
+        page.total, _ = figures_cache.cached("signal count", (kind, show_resolved), count)
+    else:
+        page.total = count()
     access.record_pupil_reads(user, [s.pupil for s in page.items], "signalen")
     settings = attendance.get_settings(db.session)
     deadlines = {s.id: add_working_days(s.reached_on, 5) for s in page.items if s.legal_duty}

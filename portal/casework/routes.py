@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -43,6 +43,7 @@ from portal.pupils.models import Pupil
 from portal.reports.models import Report
 
 bp = Blueprint("casework", __name__)
+THUISZITTERS_PER_PAGE = 25
 
 
 access.guard_blueprint(bp, access.can_view_casework)
@@ -404,21 +405,38 @@ def end_thuiszitter(thuiszitter_id: int) -> Any:
 
 @bp.get("/thuiszitters")
 def thuiszitters() -> str:
-    """Current thuiszitters in scope, and the annual report's figures for this school year."""
+    """Thuiszitters in scope this school year, a page at a time, and the annual report's
+    figures for this school year (counted from three columns, not from the page's rows)."""
     user = _user()
     today = access.today()
     year = school_year_of(today)
     first = school_year_bounds(year)[0]
-    scope = access.pupils_query(user).with_only_columns(Pupil.id)
-    items = db.session.scalars(
+    this_year = (
+        access.in_pupil_scope(Thuiszitter.pupil_id, user),
+        (Thuiszitter.end_date.is_(None)) | (Thuiszitter.end_date >= first),
+    )
+    counts = rules.thuiszitter_counts(
+        (
+            (start, end, bool(reason and reason.back_to_school))
+            for start, end, reason in db.session.execute(
+                select(Thuiszitter.start_date, Thuiszitter.end_date, Thuiszitter.end_reason).where(
+                    *this_year
+                )
+            )
+        ),
+        year,
+        today,
+    )
+    page = db.paginate(
         select(Thuiszitter)
-        .where(
-            Thuiszitter.pupil_id.in_(scope),
-            (Thuiszitter.end_date.is_(None)) | (Thuiszitter.end_date >= first),
-        )
+        .where(*this_year)
         .options(selectinload(Thuiszitter.meetings))
-        .order_by(Thuiszitter.start_date)
-    ).all()
+        .order_by(Thuiszitter.start_date, Thuiszitter.id),
+        page=request.args.get("pagina", 1, type=int),
+        per_page=THUISZITTERS_PER_PAGE,
+        error_out=False,
+    )
+    items: list[Thuiszitter] = list(page.items)
     pupils = {
         p.id: p
         for p in db.session.scalars(
@@ -428,17 +446,10 @@ def thuiszitters() -> str:
         )
     }
     access.record_pupil_reads(user, list(pupils.values()), "thuiszitters")
-    counts = rules.thuiszitter_counts(
-        (
-            (t.start_date, t.end_date, bool(t.end_reason and t.end_reason.back_to_school))
-            for t in items
-        ),
-        year,
-        today,
-    )
     return render_template(
         "casework/thuiszitters.html",
         items=items,
+        page=page,
         pupils=pupils,
         counts=counts,
         today=today,

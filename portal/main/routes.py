@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
-from portal import access
+from portal import access, figures_cache
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.schools.models import School, StandIn
@@ -122,29 +122,42 @@ def _todo(user: User, today: date) -> dict[str, object]:
 
     if not access.can_view_pupils(user):
         return {}
-    # One pass over the open signals (an index-only count; pupils who left are few).
-    signals = dict(
-        db.session.execute(
-            select(Signal.legal_duty, func.count())
-            .where(
-                Signal.school_id.in_(access.school_ids(user)),
-                Signal.resolved.is_(False),
-                Signal.pupil_id.not_in(left_pupil_ids()),
-            )
-            .group_by(Signal.legal_duty)
-        ).all()
-    )
-    waiting = (
-        access.reports_query(user)
-        .where(Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None))
-        .subquery()
+    # One pass over the open signals (an index-only count; pupils who left are few). Leerplicht
+    # sees only the signals with a legal duty to report: counting the many others of every
+    # school in scope (the senior: the whole region) would grow with the region for a number
+    # the page does not show.
+    conditions = [
+        access.in_school_scope(Signal.school_id, user),
+        Signal.resolved.is_(False),
+        Signal.pupil_id.not_in(left_pupil_ids()),
+    ]
+    if user.role != Role.SCHOOL:
+        conditions.append(Signal.legal_duty.is_(True))
+
+    def count_signals() -> dict[bool, int]:
+        return dict(
+            db.session.execute(  # type: ignore[arg-type]
+                select(Signal.legal_duty, func.count())
+                .where(*conditions)
+                .group_by(Signal.legal_duty)
+            ).all()
+        )
+
+    if user.role == Role.SENIOR:  # the whole region's signals: kept for a few minutes
+        signals, _ = figures_cache.cached("open legal signals", today, count_signals)
+    else:
+        signals = count_signals()
+    waiting = access.reports_query(user).where(
+        Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
     )
     todo: dict[str, object] = {
         "legal_signals": signals.get(True, 0),
         "other_signals": signals.get(False, 0),
     }
     todo["waiting"], todo["waiting_late"] = db.session.execute(
-        select(func.count(), func.count(case((waiting.c.deadline < today, 1)))).select_from(waiting)
+        waiting.with_only_columns(
+            func.count(), func.count(case((Report.deadline < today, 1))), maintain_column_froms=True
+        )
     ).one()
     if access.can_edit_transition(user):
         todo.update(_transition_todo(user, today))
@@ -160,7 +173,7 @@ def _todo(user: User, today: date) -> dict[str, object]:
                 .where(
                     CaseAction.follow_up_done.is_(False),
                     CaseAction.follow_up_on <= end_of_week,
-                    Pupil.school_id.in_(access.school_ids(user)),
+                    access.in_school_scope(Pupil.school_id, user),
                 )
             )
             or 0

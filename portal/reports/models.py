@@ -18,11 +18,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.attendance.models import AbsenceKind
+from portal.calendar import working_days_between
 from portal.db import Base, TimestampMixin, str_enum, utcnow
 from portal.pupils.models import Pupil
 from portal.schools.models import School
@@ -152,6 +154,8 @@ class Report(TimestampMixin, Base):
             postgresql_where=text(OPEN_CONDITION),
             sqlite_where=text(OPEN_CONDITION),
         ),
+        # The reaction figures read the last twelve months of reports.
+        Index("ix_report_filed_on", "filed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -181,6 +185,9 @@ class Report(TimestampMixin, Base):
     )
     first_reaction_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     first_reaction_on: Mapped[date | None] = mapped_column(Date)
+    # Working days from filing to the first reaction, kept with it (see ``_reaction_days``) so
+    # the reaction figures are aggregated in SQL instead of per report in Python.
+    reaction_working_days: Mapped[int | None] = mapped_column(Integer)
     closed_on: Mapped[date | None] = mapped_column(Date)
     result: Mapped[ClosingResult | None] = mapped_column(str_enum(ClosingResult, "closing_result"))
     # Optimistic locking: a status change from a stale form is refused, never overwritten.
@@ -200,6 +207,20 @@ class Report(TimestampMixin, Base):
     messages: Mapped[list[ReportMessage]] = relationship(
         back_populates="report", order_by="ReportMessage.id", cascade="all, delete-orphan"
     )
+
+
+def reaction_working_days(filed_on: date | None, first_reaction_on: date | None) -> int | None:
+    """Working days from filing to the first reaction (protocol §3.6.1 counts working days)."""
+    if filed_on is None or first_reaction_on is None:
+        return None
+    return working_days_between(filed_on, first_reaction_on)
+
+
+@event.listens_for(Report, "before_insert")
+@event.listens_for(Report, "before_update")
+def _reaction_days(_mapper: object, _connection: object, report: Report) -> None:
+    """Keep ``reaction_working_days`` in step with the dates, whoever sets them."""
+    report.reaction_working_days = reaction_working_days(report.filed_on, report.first_reaction_on)
 
 
 class ReportRegistration(Base):

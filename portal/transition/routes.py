@@ -27,9 +27,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import access
+from portal import access, figures_cache
 from portal.audit import AuditAction
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.calendar import school_year_label
 from portal.extensions import db, htmx
 from portal.forms import options
@@ -995,8 +995,20 @@ def figures() -> str:
     schools: list[School] = ctx["schools"]
     selected = [s for s in schools if s.id == ctx["school_id"]] or schools
     ids = [s.id for s in selected]
-    per_school = services.figures_per_school(db.session, [s.id for s in schools], year)
-    current, previous = services.figures(db.session, ids, year)
+    all_ids = tuple(s.id for s in schools)
+
+    def compute() -> tuple[Any, ...]:
+        return (
+            services.figures_per_school(db.session, list(all_ids), year),
+            *services.figures(db.session, ids, year),
+        )
+
+    if user.role == Role.SENIOR:  # the whole region: kept for a few minutes
+        (per_school, current, previous), computed_at = figures_cache.cached(
+            "overstap", (year, all_ids, tuple(ids)), compute
+        )
+    else:  # a school, a consultant's or a partnership's schools: always fresh
+        (per_school, current, previous), computed_at = compute(), None
     ctx.update(
         current=current,
         previous=previous,
@@ -1008,5 +1020,6 @@ def figures() -> str:
         outcome_labels=OUTCOME_LABELS,
         school_year_label=school_year_label,
         selection_name=selected[0].name if len(selected) == 1 else None,
+        computed_at=computed_at,
     )
     return render_template("transition/figures.html", **ctx)

@@ -228,3 +228,19 @@ def test_thuiszitter_from_start_to_back_at_school(app, make, region) -> None:
     counts = html[html.index("<tbody") : html.index("</tbody>")]
     assert counts.count(">1<") >= 2 and ">0<" in counts  # new 1, back 1, at start 0
     assert "Opbouw: twee ochtenden per week" in consultant.get(f"/dossier/{region.pupil_a.id}").text
+
+
+def test_thuiszitters_are_paged_and_counted_over_all_pages(app, make, region, login) -> None:
+    """The annual counts cover every thuiszitter in scope, the list shows 25 a page."""
+    for n in range(27):
+        pupil = make.pupil(region.school_a, last_name=f"Thuis {n:02d}")
+        make.thuiszitter(pupil, start_date=date(2025, 6, 2) if n < 3 else date(2026, 9, 1))
+    client = app.test_client()
+    login(client, region.c1)
+    first = client.get("/dossier/thuiszitters").text
+    counts = first[first.index("<tbody") : first.index("</tbody>")]
+    assert ">3<" in counts and ">24<" in counts  # at the start 3, new 24
+    assert "Thuiszitters dit schooljaar: 27 (pagina 1 van 2)" in first
+    assert "Thuis 00" in first and "Thuis 26" not in first
+    second = client.get("/dossier/thuiszitters?pagina=2").text
+    assert "Thuis 26" in second and "Thuis 00" not in second

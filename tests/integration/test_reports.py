@@ -316,6 +316,88 @@ def test_reaction_figures_page(app, make, region) -> None:
     assert "100%" in html and "0%" in html and "50%" in html
 
 
+def test_reaction_figures_in_sql_match_the_rules(app, make, region) -> None:
+    """The database's counts and medians equal the plain rules over the same reports: odd and
+    even counts, late and unanswered reports, withdrawn ones left out, reports without a
+    consultant grouped together."""
+    from sqlalchemy import func
+
+    from portal.reports.rules import reaction_figures
+    from portal.reports.services import ALL, reaction_figures_by
+
+    today = date(2026, 12, 15)
+    since = date(2025, 12, 15)
+    cases = [  # (pupil, filed_on, first_reaction_on, status, assigned)
+        (region.pupil_a, date(2026, 11, 2), date(2026, 11, 4), None, "fixed"),  # 2 days
+        (region.pupil_a, date(2026, 11, 2), date(2026, 11, 11), None, "fixed"),  # 7, late
+        (region.pupil_a, date(2026, 11, 16), date(2026, 11, 23), None, "fixed"),  # 5
+        (region.pupil_a, date(2026, 11, 16), None, None, "fixed"),  # overdue
+        (region.pupil_a, date(2026, 12, 14), None, None, "fixed"),  # still in time
+        (region.pupil_b, date(2026, 10, 5), date(2026, 10, 6), None, "fixed"),  # 1
+        (region.pupil_b, date(2026, 10, 5), date(2026, 10, 9), None, "fixed"),  # 4
+        (region.pupil_b, date(2026, 9, 1), date(2026, 9, 2), ReportStatus.WITHDRAWN, "fixed"),
+        (region.pupil_b, date(2026, 9, 1), date(2026, 9, 3), None, None),  # unassigned: 2
+        (region.pupil_b, date(2025, 11, 3), date(2025, 11, 4), None, "fixed"),  # before since
+    ]
+    with app.app_context():
+        reports = []
+        for pupil, filed, answered, status, assigned in cases:
+            kw = {"filed_on": filed, "first_reaction_on": answered}
+            if status:
+                kw["status"] = status
+            if assigned is None:
+                kw["assigned"] = None
+            reports.append(make.report(pupil, **kw))
+        rows = db.session.scalars(select(Report).where(Report.id.in_([r.id for r in reports])))
+        counted = [r for r in rows if r.filed_on >= since and r.status != ReportStatus.WITHDRAWN]
+
+        def expected(subset: list[Report]):
+            return reaction_figures(
+                [(r.filed_on, r.deadline, r.first_reaction_on) for r in subset], today
+            )
+
+        by_consultant = reaction_figures_by(
+            db.session, func.coalesce(Report.assigned_consultant_id, 0), since, today
+        )
+        assert by_consultant.pop(ALL) == expected(counted)
+        groups: dict[int, list[Report]] = {}
+        for r in counted:
+            groups.setdefault(r.assigned_consultant_id or 0, []).append(r)
+        assert set(by_consultant) == set(groups) and 0 in groups
+        for key, subset in groups.items():
+            assert by_consultant[key] == expected(subset)
+        by_school = reaction_figures_by(
+            db.session, Report.school_id, since, today, Report.school_id == region.pupil_b.school_id
+        )
+        assert set(by_school) == {region.pupil_b.school_id, ALL}
+        assert by_school[region.pupil_b.school_id] == expected(
+            [r for r in counted if r.school_id == region.pupil_b.school_id]
+        )
+
+
+def test_reaction_working_days_follow_the_dates(app, make, region) -> None:
+    report_id = make.report(region.pupil_a, filed_on=date(2026, 11, 2)).id
+    with app.app_context():
+        report = db.session.get(Report, report_id)
+        assert report.reaction_working_days is None
+        report.first_reaction_on = date(2026, 11, 11)
+        db.session.commit()
+        assert db.session.get(Report, report_id).reaction_working_days == 7
+        report.filed_on = date(2026, 11, 9)
+        db.session.commit()
+        assert db.session.get(Report, report_id).reaction_working_days == 2
+
+
+def test_reaction_figures_per_school_are_paged(app, make, region) -> None:
+    for n in range(30):
+        make.school(name=f"Zuid-school {n:02d}")
+    senior = login(app, region.senior)
+    first = senior.get("/meldingen/cijfers").text
+    assert "Pagina 1 van 2" in first and "School B" in first and "Zuid-school 29" not in first
+    second = senior.get("/meldingen/cijfers?pagina=2").text
+    assert "Zuid-school 29" in second and "School B" not in second
+
+
 def test_deadline_notices_once_and_mail_in_office_hours(app, make, region) -> None:
     from portal.notifications.services import send_pending
     from portal.reports.services import check_deadlines

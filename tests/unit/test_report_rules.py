@@ -87,3 +87,17 @@ def test_reaction_figures() -> None:
     assert figures.within_deadline_share == pytest.approx(2 / 4)
     empty = reaction_figures([], today)
     assert empty.median_working_days is None and empty.within_deadline_share is None
+
+
+def test_median_from_histogram_matches_statistics() -> None:
+    import random
+    import statistics
+    from collections import Counter
+
+    from portal.reports.services import _median
+
+    rng = random.Random(7)
+    assert _median({}, 0) is None
+    for _ in range(300):
+        values = [rng.randint(0, 12) for _ in range(rng.randint(1, 40))]
+        assert _median(dict(Counter(values)), len(values)) == statistics.median(values)

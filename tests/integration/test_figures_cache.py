@@ -1,0 +1,71 @@
+"""The region-wide figures cache: kept for FIGURES_CACHE_SECONDS, per key, then computed again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal import figures_cache
+from tests.conftest import do_login
+
+
+@pytest.fixture()
+def caching(app):
+    app.config["FIGURES_CACHE_SECONDS"] = 600
+    with app.app_context():
+        figures_cache.clear()
+    yield app
+    app.config["FIGURES_CACHE_SECONDS"] = 0
+    with app.app_context():
+        figures_cache.clear()
+
+
+def test_values_are_kept_per_key_until_they_expire(caching, monkeypatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(figures_cache.time, "monotonic", lambda: clock[0])
+    calls: list[str] = []
+
+    def compute(value: str):
+        def run() -> str:
+            calls.append(value)
+            return value
+
+        return run
+
+    with caching.app_context():
+        first, at = figures_cache.cached("test", 1, compute("a"))
+        again, at_again = figures_cache.cached("test", 1, compute("b"))
+        other, _ = figures_cache.cached("test", 2, compute("c"))
+        assert (first, again, other) == ("a", "a", "c") and at_again == at
+        clock[0] += 601
+        assert figures_cache.cached("test", 1, compute("d"))[0] == "d"
+    assert calls == ["a", "c", "d"]
+
+
+def test_the_store_is_bounded(caching) -> None:
+    with caching.app_context():
+        for n in range(figures_cache.MAX_ENTRIES + 10):
+            figures_cache.cached("bounded", n, lambda n=n: n)
+        assert len(caching.extensions["figures_cache"]) == figures_cache.MAX_ENTRIES
+
+
+def _region_row(html: str) -> str:
+    return html[html.index("Alle consulenten") :][:300]
+
+
+def test_reaction_figures_say_when_they_were_computed(caching, make, region) -> None:
+    make.report(region.pupil_a, filed_on=date(2026, 11, 2))
+    senior = caching.test_client()
+    do_login(senior, region.senior)
+    html = senior.get("/meldingen/cijfers").text
+    assert "Berekend op" in html and "elke 10 minuten opnieuw berekend" in html
+    assert '<td class="utrecht-table__cell">1</td>' in _region_row(html)
+    # A report filed after the figures were computed counts once they are computed again.
+    make.report(region.pupil_b, filed_on=date(2026, 11, 3))
+    kept = senior.get("/meldingen/cijfers").text
+    assert '<td class="utrecht-table__cell">1</td>' in _region_row(kept)
+    with caching.app_context():
+        figures_cache.clear()
+    fresh = senior.get("/meldingen/cijfers").text
+    assert '<td class="utrecht-table__cell">2</td>' in _region_row(fresh)
