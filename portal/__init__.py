@@ -169,13 +169,23 @@ def _register_template_helpers(app: Flask) -> None:
         user = current_user._get_current_object()  # type: ignore[attr-defined]
         if not user.is_authenticated:
             return {"current_user": user}
-        from portal.notifications.services import unread_count
-        from portal.reports.services import nav_count
+        from sqlalchemy import literal, select
 
+        from portal.notifications.services import unread_count_statement
+        from portal.reports.services import nav_count_statement
+
+        # Both counts in one statement: one round trip to the database on every page.
+        reports = nav_count_statement(user)
+        unread, waiting = db.session.execute(
+            select(
+                unread_count_statement(user).scalar_subquery(),
+                reports.scalar_subquery() if reports is not None else literal(0),
+            )
+        ).one()
         return {
             "current_user": user,
-            "unread_notifications": unread_count(db.session, user),
-            "nav_counts": {"reports.index": nav_count(db.session, user)},
+            "unread_notifications": unread or 0,
+            "nav_counts": {"reports.index": waiting or 0},
         }
 
     app.jinja_env.trim_blocks = True

@@ -4,7 +4,9 @@ Builds, deterministically (seeded random, dates relative to ``today``), a region
 Zuid-Holland Zuid on top of the small demo region and its seven accounts:
 
 * 10 municipalities, 2 partnerships, about 245 schools (PO, SO, VO, VSO and one MBO college),
-  13 consultants (the two demo consultants each serve a fair share of the region's schools),
+  13 consultants (the two demo consultants each serve a fair share of the region's schools;
+  below one region the consultants shrink with it, never under the two demo consultants, so a
+  consultant's caseload - about 19 schools - stays what it is in a real region),
   one zorgcoördinator account per school (``zorg.<brin><location>@regio.example.nl``, the demo
   password);
 * about 68,000 pupils with three school years of absence (about 3 million rows) and late
@@ -509,7 +511,8 @@ def master_data(ctx: Context) -> None:
                 ctx.demo_users["consulent@lvs.example.nl"].id,
                 ctx.demo_users["consulent2@lvs.example.nl"].id,
             ]
-        while len(ids) < CONSULTANTS_PER_REGION:
+        wanted = max(2, round(CONSULTANTS_PER_REGION * min(size_factor, 1)))
+        while len(ids) < wanted:
             uid = ctx.next_id("user_account")
             number = region * CONSULTANTS_PER_REGION + len(ids) + 1
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
@@ -558,7 +561,7 @@ def master_data(ctx: Context) -> None:
             if index % 97 == 50:
                 consultant = None
             if school_type == SchoolType.MBO:
-                consultant = consultants[2]
+                consultant = consultants[min(2, len(consultants) - 1)]
             brin = _brin(school_number)
             if school_type in (SchoolType.PO, SchoolType.SO):
                 base = SCHOOL_NAMES[po_seen % len(SCHOOL_NAMES)]
@@ -705,6 +708,8 @@ def master_data(ctx: Context) -> None:
         ],
     )
     for region_ids in per_region_consultants:
+        if len(region_ids) < 7:  # a fraction of a region: the small demo has a stand-in
+            continue
         absent, stand_in = region_ids[5], region_ids[6]
         writer.add(
             "stand_in",

@@ -259,6 +259,7 @@ def signals() -> str:
         error_out=False,
         count=False,
     )
+
     def count() -> int:
         return db.session.scalar(select(func.count(Signal.id)).where(*conditions)) or 0
 

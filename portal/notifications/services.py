@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from portal.access import AMSTERDAM
 from portal.auth.models import User
@@ -179,13 +179,14 @@ def send_pending(
 
 
 def unread_count(session: DbSession, user: User) -> int:
+    return session.scalar(unread_count_statement(user)) or 0
+
+
+def unread_count_statement(user: User) -> Select[Any]:
     from sqlalchemy import func
 
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select, union_all
 from sqlalchemy.orm import joinedload
 
 from portal import access, figures_cache
@@ -61,21 +61,21 @@ def _markers(user: User, reports: list[Report]) -> dict[int, str]:
     ids = [r.id for r in reports]
     if not ids:
         return {}
-    read = dict(
-        db.session.execute(
-            select(ReportRead.report_id, ReportRead.read_at).where(
-                ReportRead.user_id == user.id, ReportRead.report_id.in_(ids)
-            )
-        ).all()
-    )
     other_side = user.role == Role.SCHOOL  # the school waits for leerplicht, and vice versa
-    latest = dict(
-        db.session.execute(
-            select(ReportMessage.report_id, func.max(ReportMessage.created_at))
+    # When the user last read each report (kind 0) and the latest message from the other side
+    # (kind 1), in one round trip.
+    rows = db.session.execute(
+        union_all(
+            select(
+                literal_column("0").label("kind"), ReportRead.report_id, ReportRead.read_at
+            ).where(ReportRead.user_id == user.id, ReportRead.report_id.in_(ids)),
+            select(literal_column("1"), ReportMessage.report_id, func.max(ReportMessage.created_at))
             .where(ReportMessage.report_id.in_(ids), ReportMessage.from_lvs.is_(other_side))
-            .group_by(ReportMessage.report_id)
-        ).all()
-    )
+            .group_by(ReportMessage.report_id),
+        )
+    ).all()
+    read = {report_id: at for kind, report_id, at in rows if kind == 0}
+    latest = {report_id: at for kind, report_id, at in rows if kind == 1}
     markers = {}
     for report in reports:
         seen = read.get(report.id)
@@ -93,7 +93,19 @@ def _aware(moment: Any) -> Any:
 
 
 def _filters(user: User) -> dict[str, Any]:
-    schools = db.session.scalars(access.schools_query(user).order_by(School.name)).all()
+    def school_options() -> list[Any]:
+        return list(
+            db.session.execute(
+                access.schools_query(user)
+                .with_only_columns(School.id, School.name)
+                .order_by(School.name, School.id)
+            ).tuples()
+        )
+
+    if user.role == Role.SENIOR:  # every school of the region: the names are kept a while
+        schools, _ = figures_cache.cached("school names", None, school_options)
+    else:
+        schools = school_options()
     school_id = request.args.get("school", type=int)
     kind = request.args.get("soort") or ""
     status = request.args.get("status") or ""

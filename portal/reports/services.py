@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import access, filters
@@ -451,11 +451,18 @@ def open_signal(session: DbSession, user: User, signal_id: int) -> Signal | None
 def nav_count(session: DbSession, user: User) -> int:
     """The number in the navigation: for leerplicht the open reports still waiting for a first
     reaction; for the school the reports with a reaction it has not read yet."""
+    statement = nav_count_statement(user)
+    return (session.scalar(statement) or 0) if statement is not None else 0
+
+
+def nav_count_statement(user: User) -> Select[Any] | None:
+    """:func:`nav_count` as a statement (the header reads it with the other counts at once)."""
     if user.role in (Role.CONSULTANT, Role.SENIOR):
-        query = access.reports_query(user).where(
-            Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
+        return count_statement(
+            access.reports_query(user).where(
+                Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
+            )
         )
-        return session.scalar(count_statement(query)) or 0
     if user.role == Role.SCHOOL:
         last_read = (
             select(ReportRead.read_at)
@@ -471,8 +478,8 @@ def nav_count(session: DbSession, user: User) -> int:
             )
             .exists()
         )
-        return session.scalar(count_statement(access.reports_query(user).where(newer))) or 0
-    return 0
+        return count_statement(access.reports_query(user).where(newer))
+    return None
 
 
 def reaction_figures_by(

@@ -3,6 +3,7 @@ not grow with the data (an N+1 fails here)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -100,7 +101,7 @@ PAGES = {
 }
 
 
-def measure(app, region, ids) -> dict[str, int]:  # noqa: ANN001
+def measure(app, region, ids) -> dict[str, list[str]]:  # noqa: ANN001
     counts = {}
     for role, paths in PAGES.items():
         client = app.test_client()
@@ -116,7 +117,7 @@ def measure(app, region, ids) -> dict[str, int]:  # noqa: ANN001
             with counting(app) as statements:
                 response = client.get(url)
             assert response.status_code == 200, url
-            counts[f"{role} {path}"] = len(statements)
+            counts[f"{role} {path}"] = list(statements)
     return counts
 
 
@@ -125,7 +126,30 @@ def test_main_pages_stay_within_budget_and_do_not_grow(app, make, region) -> Non
     small = measure(app, region, ids)
     grow(app, make, region, 18)  # ten times as many pupils, reports and signals
     large = measure(app, region, ids)
-    over = {page: n for page, n in large.items() if n > BUDGET}
+    over = {page: len(run) for page, run in large.items() if len(run) > BUDGET}
     assert not over, f"pages over the budget of {BUDGET} statements: {over}"
-    grew = {page: (small[page], large[page]) for page in small if large[page] != small[page]}
+    grew = {
+        page: (len(small[page]), len(large[page]))
+        for page in small
+        if len(large[page]) - len(small[page]) != _pagination_count(small[page], large[page])
+    }
     assert not grew, f"statement counts grew with the data (N+1?): {grew}"
+
+
+def _pagination_count(small: list[str], large: list[str]) -> int:
+    """1 when the larger run only adds the list's total count: a page that is not full needs
+    none (the total follows from it), a full one does. Anything else must stay equal."""
+    extra = [_shape(statement) for statement in large]
+    for statement in map(_shape, small):
+        if statement in extra:
+            extra.remove(statement)
+    return 1 if len(extra) == 1 and extra[0].startswith("SELECT count(*)") else 0
+
+
+def _shape(statement: str) -> str:
+    """A statement without its parameters: ``IN (?, ?, ?)`` and multi-row ``VALUES`` lists
+    vary with the page's rows, not with the shape of the work."""
+    statement = re.sub(r"%\(\w+\)s(::\w+)?", "?", statement)
+    statement = re.sub(r"\(\?(, \?)*\)", "(?)", statement)
+    statement = re.sub(r"__\[POSTCOMPILE_\w+\]", "?", statement)
+    return re.sub(r"\(\?\)(, \(\?\))+", "(?)", statement)
