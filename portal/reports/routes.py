@@ -64,7 +64,7 @@ def _markers(user: User, reports: list[Report]) -> dict[int, str]:
     other_side = user.role == Role.SCHOOL  # the school waits for leerplicht, and vice versa
     # When the user last read each report (kind 0) and the latest message from the other side
     # (kind 1), in one round trip.
-    rows = db.session.execute(
+    rows: list[Any] = db.session.execute(  # type: ignore[assignment]
         union_all(
             select(
                 literal_column("0").label("kind"), ReportRead.report_id, ReportRead.read_at

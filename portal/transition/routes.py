@@ -23,7 +23,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -683,9 +683,32 @@ def table_edit(table_id: int) -> Any:
     return _save_table(user, access.get_transition_table(user, table_id))
 
 
-def _agenda(user: User, table: TransitionTable) -> list[TransitionEntry]:
-    """The table's agenda: the pupils of its schools (within the user's scope) that this round
-    discusses (rules.on_agenda, here in SQL), plus those it already discussed."""
+def _agenda(
+    user: User, table: TransitionTable, school_ids: list[int] | None = None
+) -> list[TransitionEntry]:
+    """The table's agenda (of ``school_ids``, by default all its schools): the pupils within
+    the user's scope that this round discusses (rules.on_agenda, here in SQL), plus those it
+    already discussed."""
+    return list(
+        db.session.scalars(
+            _agenda_query(user, table, school_ids)
+            .join(Pupil, Pupil.id == TransitionEntry.pupil_id)
+            .options(
+                selectinload(TransitionEntry.pupil),
+                selectinload(TransitionEntry.school),
+                selectinload(TransitionEntry.risks),
+                selectinload(TransitionEntry.coach),
+                selectinload(TransitionEntry.discussions).joinedload(TransitionDiscussion.table),
+                selectinload(TransitionEntry.agreements),
+            )
+            .order_by(Pupil.last_name, Pupil.first_name, TransitionEntry.id)
+        )
+    )
+
+
+def _agenda_query(
+    user: User, table: TransitionTable, school_ids: list[int] | None = None
+) -> Select[Any]:
     discussed_here = (
         select(TransitionDiscussion.id)
         .where(
@@ -697,25 +720,28 @@ def _agenda(user: User, table: TransitionTable) -> list[TransitionEntry]:
     open_: Any = TransitionEntry.outcome.is_(None)
     if table.round == TableRound.SPRING:
         open_ = open_ & (TransitionEntry.application_status == ApplicationStatus.NONE)
-    entries = db.session.scalars(
-        access.transition_entries_query(user)
-        .join(Pupil, Pupil.id == TransitionEntry.pupil_id)
-        .where(
-            TransitionEntry.school_year == table.school_year,
-            TransitionEntry.school_id.in_([s.id for s in table.schools]),
-            open_ | discussed_here,
-        )
-        .options(
-            selectinload(TransitionEntry.pupil),
-            selectinload(TransitionEntry.school),
-            selectinload(TransitionEntry.risks),
-            selectinload(TransitionEntry.coach),
-            selectinload(TransitionEntry.discussions).joinedload(TransitionDiscussion.table),
-            selectinload(TransitionEntry.agreements),
-        )
-        .order_by(Pupil.last_name, Pupil.first_name, TransitionEntry.id)
-    ).all()
-    return list(entries)
+    if school_ids is None:
+        school_ids = [s.id for s in table.schools]
+    return access.transition_entries_query(user).where(
+        TransitionEntry.school_year == table.school_year,
+        TransitionEntry.school_id.in_(school_ids),
+        open_ | discussed_here,
+    )
+
+
+def _agenda_per_school(user: User, table: TransitionTable) -> list[tuple[School, int]]:
+    """The table's schools with pupils on its agenda (within the user's scope) by name, each
+    with their number."""
+    counts = dict(
+        db.session.execute(
+            _agenda_query(user, table)
+            .with_only_columns(TransitionEntry.school_id, func.count())
+            .group_by(TransitionEntry.school_id)
+        ).all()
+    )
+    return [
+        (s, counts[s.id]) for s in sorted(table.schools, key=lambda s: s.name) if s.id in counts
+    ]
 
 
 def _discussion_form(entry: TransitionEntry, table: TransitionTable) -> DiscussionForm:
@@ -745,7 +771,14 @@ def table(table_id: int) -> str:
     user = _user()
     table = access.get_transition_table(user, table_id)
     today = access.today()
-    agenda = _agenda(user, table)
+    # A table with several schools goes through them one at a time (as the table itself does):
+    # the page holds one school's agenda; the printed agenda holds all.
+    per_school = _agenda_per_school(user, table)
+    wanted = request.args.get("school", type=int)
+    selected = next((s for s, _ in per_school if s.id == wanted), None) or (
+        per_school[0][0] if per_school else None
+    )
+    agenda = _agenda(user, table, [selected.id] if selected else [])
     access.record_pupil_reads(user, [e.pupil for e in agenda], "overstaptafel")
     problem = _table_problem(table, today)
     can_edit = access.can_edit_transition(user)
@@ -753,6 +786,8 @@ def table(table_id: int) -> str:
         "transition/table.html",
         table=table,
         agenda=agenda,
+        per_school=per_school,
+        selected=selected,
         # Forms only where something can be recorded (a held, open table; the parties at it).
         forms={e.id: _discussion_form(e, table) for e in agenda}
         if can_edit and not problem

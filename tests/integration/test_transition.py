@@ -227,6 +227,31 @@ def test_first_table_agenda_is_pupils_without_application_later_tables_all_open(
     assert without.id and applied.id and done.id
 
 
+def test_table_with_several_schools_takes_them_one_at_a_time(app, make, region) -> None:
+    school_d = make.school(name="Aa-school D", partnership=region.swv_a, fixed_consultant=region.c1)
+    make.transition_entry(final_year(make, region.school_a, last_name="Qvan-a"))
+    make.transition_entry(final_year(make, school_d, last_name="Qvan-d"))
+    make.transition_entry(final_year(make, school_d, last_name="Qook-d"))
+    table = make.transition_table(region.swv_a, [region.school_a, school_d])
+    client = login(app, region.swv_user)
+    page = client.get(f"/overstap/tafels/{table.id}").text
+    # The schools by name with their numbers; the first one's pupils on the page.
+    assert page.index("Aa-school D (2)") < page.index("School A (1)")
+    assert "Agenda van Aa-school D: 2 leerlingen" in page
+    assert "Qvan-d" in page and "Qook-d" in page and "Qvan-a" not in page
+    other = client.get(f"/overstap/tafels/{table.id}?school={region.school_a.id}").text
+    assert "Agenda van School A: 1 leerling" in other and "Qvan-a" in other
+    assert "Qvan-d" not in other and 'aria-current="page">School A (1)' in other
+    # A school that is not at this table falls back to the first one.
+    assert "Qvan-d" in client.get(f"/overstap/tafels/{table.id}?school={region.school_b.id}").text
+    printable = client.get(f"/overstap/tafels/{table.id}/agenda").text
+    assert all(name in printable for name in ("Qvan-a", "Qvan-d", "Qook-d"))
+    # The school sees its own pupils only, and no list of the other school.
+    school_view = login(app, region.zorg_a).get(f"/overstap/tafels/{table.id}").text
+    assert "Qvan-a" in school_view and "Qvan-d" not in school_view
+    assert "Aa-school D (" not in school_view
+
+
 def test_swv_records_status_and_agreement_which_reach_each_party(app, make, region) -> None:
     entry = make.transition_entry(final_year(make, region.school_a, last_name="Tafel"))
     table = make.transition_table(region.swv_a, [region.school_a])
