@@ -171,11 +171,19 @@ def _register_template_helpers(app: Flask) -> None:
             return {"current_user": user}
         from sqlalchemy import literal, select
 
+        from portal import access
+        from portal.auth.models import Role
         from portal.notifications.services import unread_count_statement
         from portal.reports.services import nav_count_statement
 
-        # Both counts in one statement: one round trip to the database on every page.
-        reports = nav_count_statement(user)
+        # Both counts in one statement: one round trip to the database on every page. A page
+        # that counted the waiting reports already (the home page) lends its number.
+        known = (
+            access.already_known(("waiting", user.id, access.today()))
+            if user.role in (Role.CONSULTANT, Role.SENIOR)  # the school's number is another one
+            else None
+        )
+        reports = nav_count_statement(user) if known is None else None
         unread, waiting = db.session.execute(
             select(
                 unread_count_statement(user).scalar_subquery(),
@@ -185,7 +193,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "current_user": user,
             "unread_notifications": unread or 0,
-            "nav_counts": {"reports.index": waiting or 0},
+            "nav_counts": {"reports.index": known[0] if known else waiting or 0},
         }
 
     app.jinja_env.trim_blocks = True

@@ -119,7 +119,14 @@ def acting_for_id(user: User, school: School, on: date | None = None) -> int | N
 # --- Schools ----------------------------------------------------------------------------------
 
 
-def _per_request(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+def already_known(key: tuple[Any, ...]) -> Any:
+    """What :func:`per_request` computed for ``key`` in this request, or None."""
+    if not has_request_context():
+        return None
+    return g.get("_access_cache", {}).get(key)
+
+
+def per_request(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     """``compute()`` once per request (scopes are asked for several times on one page)."""
     if not has_request_context():
         return compute()
@@ -131,7 +138,7 @@ def _per_request(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
 
 def _answered_for_list(user: User, on: date | None) -> list[int]:
     on = on or today()
-    return _per_request(
+    return per_request(
         ("answered_for", user.id, on),
         lambda: list(db.session.scalars(answered_for_ids(user, on))),
     )
@@ -144,7 +151,7 @@ def school_ids(user: User, on: date | None = None) -> Any:
     query = schools_query(user, on).with_only_columns(School.id)
     if user.role in (Role.SENIOR, Role.ADMIN):
         return query
-    return _per_request(
+    return per_request(
         ("school_ids", user.id, on or today()), lambda: list(db.session.scalars(query))
     )
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import case, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
@@ -118,7 +118,7 @@ def _todo(user: User, today: date) -> dict[str, object]:
     from portal.casework.models import CaseAction
     from portal.pupils.models import Pupil
     from portal.pupils.services import left_pupil_ids
-    from portal.reports.models import OPEN_STATUSES, Report
+    from portal.reports.services import waiting_counts
 
     if not access.can_view_pupils(user):
         return {}
@@ -147,18 +147,11 @@ def _todo(user: User, today: date) -> dict[str, object]:
         signals, _ = figures_cache.cached("open legal signals", today, count_signals)
     else:
         signals = count_signals()
-    waiting = access.reports_query(user).where(
-        Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
-    )
     todo: dict[str, object] = {
         "legal_signals": signals.get(True, 0),
         "other_signals": signals.get(False, 0),
     }
-    todo["waiting"], todo["waiting_late"] = db.session.execute(
-        waiting.with_only_columns(
-            func.count(), func.count(case((Report.deadline < today, 1))), maintain_column_froms=True
-        )
-    ).one()
+    todo["waiting"], todo["waiting_late"] = waiting_counts(db.session, user, today)
     if access.can_edit_transition(user):
         todo.update(_transition_todo(user, today))
     if access.can_view_casework(user):

@@ -551,3 +551,23 @@ def _median(histogram: dict[int, int], n: int) -> float | None:
         found += [value for position in sorted(wanted) if seen <= position < seen + count]
         seen += count
     return sum(found) / len(found)
+
+
+def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, int]:
+    """Open reports in ``user``'s scope still waiting for a first reaction, and how many of
+    them are past their deadline: counted once per request (home page and header)."""
+
+    def count() -> tuple[int, int]:
+        waiting, late = session.execute(
+            access.reports_query(user)
+            .where(Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None))
+            .with_only_columns(
+                func.count(),
+                func.count(case((Report.deadline < today, 1))),
+                maintain_column_froms=True,
+            )
+        ).one()
+        return waiting, late
+
+    result: tuple[int, int] = access.per_request(("waiting", user.id, today), count)
+    return result
