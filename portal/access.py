@@ -148,11 +148,25 @@ def school_ids(user: User, on: date | None = None) -> Any:
     """The ids of the schools ``user`` may see, for ``.in_()``. For the roles that see a few
     schools a list of ids (the database then uses its indexes and plans simple statements);
     for the senior and the beheerder, who see all, a subquery."""
-    query = schools_query(user, on).with_only_columns(School.id)
     if user.role in (Role.SENIOR, Role.ADMIN):
-        return query
+        return schools_query(user, on).with_only_columns(School.id)
     return per_request(
-        ("school_ids", user.id, on or today()), lambda: list(db.session.scalars(query))
+        ("school_ids", user.id, on or today()), lambda: [row.id for row in school_options(user, on)]
+    )
+
+
+def school_options(user: User, on: date | None = None) -> list[Any]:
+    """``(id, name)`` of the schools ``user`` may see, by name: for a school filter. Read once
+    per request, together with the ids the scope needs (one statement for both)."""
+    return per_request(  # type: ignore[no-any-return]
+        ("school_options", user.id, on or today()),
+        lambda: list(
+            db.session.execute(
+                schools_query(user, on)
+                .with_only_columns(School.id, School.name)
+                .order_by(School.name, School.id)
+            ).tuples()
+        ),
     )
 
 

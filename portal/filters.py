@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from portal.access import AMSTERDAM
 
@@ -92,7 +95,20 @@ def working_days_late(deadline: date, today: date) -> str:
     return f"{late} werkdag{'en' if late > 1 else ''} te laat"
 
 
+def option_tags(choices: Iterable[Any], selected: Any = None) -> Markup:
+    """``<option>`` tags for ``(id, name)`` rows, built in one pass: a filter listing every
+    school of the region renders in a fraction of what a template loop over them costs."""
+    return Markup(  # noqa: S704  every value is escaped here
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+            f"{escape(name)}</option>"
+            for value, name in choices
+        )
+    )
+
+
 FILTERS = {
+    "option_tags": option_tags,
     "working_days_late": working_days_late,
     "nl_date": nl_date,
     "nl_datetime": nl_datetime,

@@ -3,14 +3,13 @@ senior's overview of late reactions, one report with its conversation, and the f
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, literal_column, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, func, literal_column, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access, figures_cache
 from portal.auth.models import Role, User
@@ -93,19 +92,10 @@ def _aware(moment: Any) -> Any:
 
 
 def _filters(user: User) -> dict[str, Any]:
-    def school_options() -> list[Any]:
-        return list(
-            db.session.execute(
-                access.schools_query(user)
-                .with_only_columns(School.id, School.name)
-                .order_by(School.name, School.id)
-            ).tuples()
-        )
-
     if user.role == Role.SENIOR:  # every school of the region: the names are kept a while
-        schools, _ = figures_cache.cached("school names", None, school_options)
+        schools, _ = figures_cache.cached("school names", None, lambda: access.school_options(user))
     else:
-        schools = school_options()
+        schools = access.school_options(user)
     school_id = request.args.get("school", type=int)
     kind = request.args.get("soort") or ""
     status = request.args.get("status") or ""
@@ -124,9 +114,11 @@ def index() -> str:
     user = _user()
     today = access.today()
     ctx = _filters(user)
-    # Many-to-one: joined into the page query itself (one statement instead of four).
+    # Many-to-one: the small tables joined into the page query itself; the pupils read by key
+    # afterwards (joined, PostgreSQL would join every open report of the region with its
+    # pupil before taking the first page, 35 ms for the senior instead of 3).
     query = access.reports_query(user).options(
-        joinedload(Report.pupil),
+        selectinload(Report.pupil),
         joinedload(Report.school),
         joinedload(Report.assigned_consultant),
     )
@@ -162,31 +154,29 @@ def index() -> str:
 
 
 def _overdue_per_consultant(today: date) -> list[dict[str, Any]]:
-    """Unanswered open reports per responsible consultant: late, due today, still in time."""
+    """Unanswered open reports per responsible consultant: late, due today, still in time.
+    Counted by the database (one row per consultant, joined with the name)."""
     rows = db.session.execute(
-        select(Report.assigned_consultant_id, Report.deadline).where(
-            Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
+        select(
+            User.name,
+            func.count().label("open"),
+            func.count(case((Report.deadline < today, 1))).label("late"),
+            func.count(case((Report.deadline == today, 1))).label("today"),
         )
+        .select_from(Report)
+        .outerjoin(User, User.id == Report.assigned_consultant_id)
+        .where(Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None))
+        .group_by(Report.assigned_consultant_id, User.name)
     ).all()
-    counts: dict[int | None, dict[str, int]] = defaultdict(
-        lambda: {"late": 0, "today": 0, "open": 0}
-    )
-    for consultant_id, deadline in rows:
-        bucket = counts[consultant_id]
-        bucket["open"] += 1
-        if deadline < today:
-            bucket["late"] += 1
-        elif deadline == today:
-            bucket["today"] += 1
-    names = dict(
-        db.session.execute(
-            select(User.id, User.name).where(User.id.in_([k for k in counts if k]))
-        ).all()
-    )
     return sorted(
         (
-            {"name": names.get(k, "Niet toegewezen") if k else "Niet toegewezen", **v}
-            for k, v in counts.items()
+            {
+                "name": row.name or "Niet toegewezen",
+                "late": row.late,
+                "today": row.today,
+                "open": row.open,
+            }
+            for row in rows
         ),
         key=lambda r: (-r["late"], -r["today"], r["name"]),
     )
