@@ -62,6 +62,7 @@ from portal.transition.models import (
 
 bp = Blueprint("transition", __name__)
 PER_PAGE = 50
+AGENDA_PER_PAGE = 30
 STALE_MESSAGE = (
     "Iemand anders heeft deze leerling net bijgewerkt. Bekijk de nieuwe stand en vul uw "
     "wijziging opnieuw in."
@@ -689,20 +690,25 @@ def _agenda(
     """The table's agenda (of ``school_ids``, by default all its schools): the pupils within
     the user's scope that this round discusses (rules.on_agenda, here in SQL), plus those it
     already discussed."""
-    return list(
-        db.session.scalars(
-            _agenda_query(user, table, school_ids)
-            .join(Pupil, Pupil.id == TransitionEntry.pupil_id)
-            .options(
-                selectinload(TransitionEntry.pupil),
-                selectinload(TransitionEntry.school),
-                selectinload(TransitionEntry.risks),
-                selectinload(TransitionEntry.coach),
-                selectinload(TransitionEntry.discussions).joinedload(TransitionDiscussion.table),
-                selectinload(TransitionEntry.agreements),
-            )
-            .order_by(Pupil.last_name, Pupil.first_name, TransitionEntry.id)
+    return list(db.session.scalars(_agenda_select(user, table, school_ids)))
+
+
+def _agenda_select(
+    user: User, table: TransitionTable, school_ids: list[int] | None = None
+) -> Select[Any]:
+    """:func:`_agenda` as a select, in agenda order, with what each item shows."""
+    return (
+        _agenda_query(user, table, school_ids)
+        .join(Pupil, Pupil.id == TransitionEntry.pupil_id)
+        .options(
+            selectinload(TransitionEntry.pupil),
+            selectinload(TransitionEntry.school),
+            selectinload(TransitionEntry.risks),
+            selectinload(TransitionEntry.coach),
+            selectinload(TransitionEntry.discussions).joinedload(TransitionDiscussion.table),
+            selectinload(TransitionEntry.agreements),
         )
+        .order_by(Pupil.last_name, Pupil.first_name, TransitionEntry.id)
     )
 
 
@@ -778,7 +784,14 @@ def table(table_id: int) -> str:
     selected = next((s for s, _ in per_school if s.id == wanted), None) or (
         per_school[0][0] if per_school else None
     )
-    agenda = _agenda(user, table, [selected.id] if selected else [])
+    # A long agenda is taken in parts of AGENDA_PER_PAGE pupils, in agenda order.
+    page = db.paginate(
+        _agenda_select(user, table, [selected.id] if selected else []),
+        page=request.args.get("pagina", 1, type=int),
+        per_page=AGENDA_PER_PAGE,
+        error_out=False,
+    )
+    agenda: list[TransitionEntry] = list(page.items)
     access.record_pupil_reads(user, [e.pupil for e in agenda], "overstaptafel")
     problem = _table_problem(table, today)
     can_edit = access.can_edit_transition(user)
@@ -788,6 +801,7 @@ def table(table_id: int) -> str:
         agenda=agenda,
         per_school=per_school,
         selected=selected,
+        page=page,
         # Forms only where something can be recorded (a held, open table; the parties at it).
         forms={e.id: _discussion_form(e, table) for e in agenda}
         if can_edit and not problem

@@ -252,6 +252,20 @@ def test_table_with_several_schools_takes_them_one_at_a_time(app, make, region) 
     assert "Aa-school D (" not in school_view
 
 
+def test_long_agenda_is_taken_in_parts(app, make, region) -> None:
+    for n in range(31):
+        make.transition_entry(final_year(make, region.school_a, last_name=f"Qdeel{n:02d}"))
+    table = make.transition_table(region.swv_a, [region.school_a])
+    client = login(app, region.swv_user)
+    first = client.get(f"/overstap/tafels/{table.id}").text
+    assert "Agenda: 31 leerlingen, 1 tot en met 30" in first
+    assert "Qdeel00" in first and "Qdeel29" in first and "Qdeel30" not in first
+    second = client.get(f"/overstap/tafels/{table.id}?pagina=2").text
+    assert "31 tot en met 31" in second and "Qdeel30" in second and "Qdeel00" not in second
+    printable = client.get(f"/overstap/tafels/{table.id}/agenda").text
+    assert "Qdeel00" in printable and "Qdeel30" in printable
+
+
 def test_swv_records_status_and_agreement_which_reach_each_party(app, make, region) -> None:
     entry = make.transition_entry(final_year(make, region.school_a, last_name="Tafel"))
     table = make.transition_table(region.swv_a, [region.school_a])
