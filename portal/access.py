@@ -165,7 +165,7 @@ def school_options(user: User, on: date | None = None) -> list[Any]:
                 schools_query(user, on)
                 .with_only_columns(School.id, School.name)
                 .order_by(School.name, School.id)
-            ).tuples()
+            ).all()
         ),
     )
 
