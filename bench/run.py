@@ -5,7 +5,9 @@ For each database (SQLite and PostgreSQL) and each scale it
 1. builds a region-scale database with ``flask demo-data --scale S``, or reuses the one built
    earlier for the same scale, generator and day (``.cache/bench/``; PostgreSQL databases are
    called ``vp_bench_<scale>``);
-2. starts the portal under gunicorn (2 workers) on 127.0.0.1;
+2. starts the portal under gunicorn (2 workers) on 127.0.0.1, one server per scale, side by
+   side (each page's requests alternate between the scales, so a change in the machine's speed
+   during the run weighs on every scale alike and the growth ratio compares like with like);
 3. logs in per role (CSRF token from the ``/login`` form; the login rate limit is raised for
    the run with ``LOGIN_RATE_LIMIT``, see README) and times each role's main pages: ``--requests``
    sequential requests after ``--warmup`` requests, median and 95th percentile, next to
@@ -391,8 +393,16 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     env["SECRET_KEY"] = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105
     log = open(CACHE / "gunicorn.log", "ab")  # noqa: SIM115  closed with the process
     process = subprocess.Popen(  # noqa: S603  our own gunicorn
-        [str(BIN / "gunicorn"), "--workers", "2", "--threads", THREADS, "--bind",
-         f"127.0.0.1:{port}", "wsgi:app"],
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "2",
+            "--threads",
+            THREADS,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -424,23 +434,33 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 # --- Measuring -----------------------------------------------------------------------------------
 
 
-def time_page(client: Client, path: str, warmup: int, requests: int) -> dict[str, Any]:
-    for _ in range(warmup):
-        status, _, _ = client.request("GET", path)
-        if status != 200:
-            raise RuntimeError(f"{path} answered {status}")
-    times = []
+def time_pages(
+    targets: list[tuple[Client, str]], warmup: int, requests: int
+) -> list[dict[str, Any]]:
+    """Time one page on several servers (one per scale) with their requests interleaved: a
+    drift of the machine's speed during the run then weighs on every scale alike, and the
+    growth ratio compares like with like."""
+    for client, path in targets:
+        for _ in range(warmup):
+            status, _, _ = client.request("GET", path)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}")
+    times: list[list[float]] = [[] for _ in targets]
     for _ in range(requests):
-        status, _, elapsed = client.request("GET", path)
-        if status != 200:
-            raise RuntimeError(f"{path} answered {status}")
-        times.append(elapsed)
-    return {
-        "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(percentile(times, 0.95), 2),
-        "max_ms": round(max(times), 2),
-        "requests": requests,
-    }
+        for index, (client, path) in enumerate(targets):
+            status, _, elapsed = client.request("GET", path)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}")
+            times[index].append(elapsed)
+    return [
+        {
+            "median_ms": round(statistics.median(series), 2),
+            "p95_ms": round(percentile(series, 0.95), 2),
+            "max_ms": round(max(series), 2),
+            "requests": requests,
+        }
+        for series in times
+    ]
 
 
 def last_school_day(today: date) -> date:
@@ -528,7 +548,19 @@ def run_wrk(client: Client, port: int, path: str, seconds: int) -> dict[str, Any
     }
 
 
-def run_target(target: Target, args: argparse.Namespace) -> dict[str, Any]:
+@dataclass
+class Running:
+    """A target with its server started and a logged-in client per role."""
+
+    target: Target
+    ids: dict[str, Any]
+    port: int
+    server: subprocess.Popen[bytes]
+    clients: dict[str, Client]
+    pages: list[dict[str, Any]] = field(default_factory=list)
+
+
+def start_target(target: Target, args: argparse.Namespace) -> Running:
     prepare(target, args.rebuild)
     ids = discover(target.url)
     port = free_port()
@@ -539,27 +571,57 @@ def run_target(target: Target, args: argparse.Namespace) -> dict[str, Any]:
             client = Client(port)
             client.login(email.format(**ids))
             clients[role] = client
-        pages = []
+    except Exception:
+        stop_server(server)
+        raise
+    return Running(target, ids, port, server, clients)
+
+
+def run_targets(targets: list[Target], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """All scales of one database: their servers run side by side and each page is timed on
+    all of them in turn; then per scale the registration and the inbox under wrk."""
+    running: list[Running] = []
+    try:
+        for target in targets:
+            running.append(start_target(target, args))
         for role, name, template in PAGES:
             wanted = any(word in f"{role} {name}" for word in args.only.split(","))
             if args.only and role != "-" and not wanted:
                 continue
-            path = template.format(**ids)
-            timing = time_page(clients[role], path, args.warmup, args.requests)
-            pages.append({"role": role, "page": name, "path": template, **timing})
+            timings = time_pages(
+                [(r.clients[role], template.format(**r.ids)) for r in running],
+                args.warmup,
+                args.requests,
+            )
+            for r, timing in zip(running, timings, strict=True):
+                r.pages.append({"role": role, "page": name, "path": template, **timing})
             print(
-                f"    {role:<10} {name:<24} median {timing['median_ms']:7.1f} ms   "
-                f"p95 {timing['p95_ms']:7.1f} ms",
+                f"    {role:<10} {name:<24} median "
+                + "  ".join(
+                    f"{t['median_ms']:7.1f} ms (p95 {t['p95_ms']:6.1f}) @{r.target.scale:g}"
+                    for r, t in zip(running, timings, strict=True)
+                ),
                 flush=True,
             )
-        registration = time_registration(clients["school"], ids, args.requests)
-        print(
-            f"    {'school':<10} {'registration (POST)':<24} median "
-            f"{registration['median_ms']:7.1f} ms   p95 {registration['p95_ms']:7.1f} ms"
-        )
-        inbox = None if args.no_wrk else run_wrk(clients["consultant"], port, "/meldingen/", 10)
+        return [finish_target(r, args) for r in running]
     finally:
-        stop_server(server)
+        for r in running:
+            stop_server(r.server)
+
+
+def finish_target(running: Running, args: argparse.Namespace) -> dict[str, Any]:
+    target, ids, pages = running.target, running.ids, running.pages
+    registration = time_registration(running.clients["school"], ids, args.requests)
+    print(
+        f"    [{target.kind} {target.scale:g}] registration (POST) median "
+        f"{registration['median_ms']:7.1f} ms   p95 {registration['p95_ms']:7.1f} ms"
+    )
+    inbox = (
+        None
+        if args.no_wrk
+        else run_wrk(running.clients["consultant"], running.port, "/meldingen/", 10)
+    )
+    stop_server(running.server)
     floor = pages[0]["median_ms"]
     for page in pages:
         page["ratio_to_floor"] = round(page["median_ms"] / floor, 1) if floor else None
@@ -681,8 +743,7 @@ def main(argv: list[str] | None = None) -> int:
         databases = ["sqlite"]
     runs = []
     for database in databases:
-        for scale in scales:
-            runs.append(run_target(Target(database, scale), args))
+        runs += run_targets([Target(database, scale) for scale in scales], args)
     for run in runs:
         print_table(run)
     grown = growth(runs)
@@ -709,7 +770,8 @@ def main(argv: list[str] | None = None) -> int:
         "method": (
             f"{args.requests} sequential requests per page after {args.warmup} warm-up "
             "requests, timed at the client over loopback (connect + server + transfer), "
-            "gunicorn with 2 sync workers"
+            "gunicorn with 2 sync workers; with several scales their servers run side by "
+            "side and each page's requests alternate between them"
         ),
         "runs": runs,
         "growth": grown,

@@ -252,7 +252,10 @@ class ReportMessage(Base):
     )
     from_lvs: Mapped[bool] = mapped_column(Boolean)  # written by leerplicht (not the school)
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # index=True: the school's navigation count reads the messages of the last weeks.
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
 
     report: Mapped[Report] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -450,9 +450,14 @@ def open_signal(session: DbSession, user: User, signal_id: int) -> Signal | None
 
 def nav_count(session: DbSession, user: User) -> int:
     """The number in the navigation: for leerplicht the open reports still waiting for a first
-    reaction; for the school the reports with a reaction it has not read yet."""
+    reaction; for the school the reports with a reaction of the last four weeks it has not
+    read yet."""
     statement = nav_count_statement(user)
     return (session.scalar(statement) or 0) if statement is not None else 0
+
+
+# The school's number in the navigation counts the reactions of the last four weeks.
+NEWS_DAYS = 28
 
 
 def nav_count_statement(user: User) -> Select[Any] | None:
@@ -464,21 +469,25 @@ def nav_count_statement(user: User) -> Select[Any] | None:
             )
         )
     if user.role == Role.SCHOOL:
-        last_read = (
-            select(ReportRead.read_at)
-            .where(ReportRead.report_id == Report.id, ReportRead.user_id == user.id)
-            .scalar_subquery()
-        )
-        newer = (
-            select(ReportMessage.id)
-            .where(
-                ReportMessage.report_id == Report.id,
-                ReportMessage.from_lvs.is_(True),
-                (last_read.is_(None)) | (ReportMessage.created_at > last_read),
+        # Reports of the school's with a message from leerplicht of the last NEWS_DAYS days
+        # that this user has not read since: read from the recent messages (an index on their
+        # time), so the work follows the news, not the years of reports behind it.
+        scope = access.reports_query(user).whereclause
+        return (
+            select(func.count(ReportMessage.report_id.distinct()))
+            .select_from(ReportMessage)
+            .join(Report, Report.id == ReportMessage.report_id)
+            .outerjoin(
+                ReportRead,
+                (ReportRead.report_id == ReportMessage.report_id) & (ReportRead.user_id == user.id),
             )
-            .exists()
+            .where(
+                ReportMessage.from_lvs.is_(True),
+                ReportMessage.created_at >= utcnow() - timedelta(days=NEWS_DAYS),
+                or_(ReportRead.read_at.is_(None), ReportMessage.created_at > ReportRead.read_at),
+                *([scope] if scope is not None else []),
+            )
         )
-        return count_statement(access.reports_query(user).where(newer))
     return None
 
 

@@ -303,6 +303,42 @@ def test_inbox_order_filters_and_senior_overview(app, make, region) -> None:
     assert '<strong class="deadline--late">1</strong>' in row
 
 
+def test_school_navigation_counts_unread_reactions_of_the_last_four_weeks(
+    app, make, region
+) -> None:
+    from portal.reports.models import ReportMessage, ReportRead
+    from portal.reports.services import nav_count
+
+    now = datetime.now(UTC)
+    unread, read, old, other = (make.report(p) for p in (region.pupil_a,) * 3 + (region.pupil_b,))
+    with app.app_context():
+        for report, age in ((unread, 1), (read, 2), (old, 40), (other, 1)):
+            db.session.add(
+                ReportMessage(
+                    report_id=report.id,
+                    author_id=region.c1.id,
+                    body="Reactie",
+                    from_lvs=True,
+                    created_at=now - timedelta(days=age),
+                )
+            )
+        db.session.add(
+            ReportRead(
+                report_id=read.id, user_id=region.zorg_a.id, read_at=now - timedelta(hours=1)
+            )
+        )
+        # A reaction of the school itself is no news for the school.
+        db.session.add(
+            ReportMessage(
+                report_id=read.id, author_id=region.zorg_a.id, body="Dank", from_lvs=False
+            )
+        )
+        db.session.commit()
+        user = db.session.merge(region.zorg_a)
+        assert nav_count(db.session, user) == 1  # unread; not read, old or another school's
+        assert nav_count(db.session, db.session.merge(region.zorg_b)) == 1  # its own "other"
+
+
 def test_reaction_figures_page(app, make, region) -> None:
     make.report(
         region.pupil_a,
