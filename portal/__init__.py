@@ -171,10 +171,10 @@ def _register_template_helpers(app: Flask) -> None:
             return {"current_user": user}
         from sqlalchemy import literal, select
 
-        from portal import access
+        from portal import access, figures_cache
         from portal.auth.models import Role
         from portal.notifications.services import unread_count_statement
-        from portal.reports.services import nav_count_statement
+        from portal.reports.services import nav_count, nav_count_statement
 
         # Both counts in one statement: one round trip to the database on every page. A page
         # that counted the waiting reports already (the home page) lends its number.
@@ -183,6 +183,14 @@ def _register_template_helpers(app: Flask) -> None:
             if user.role in (Role.CONSULTANT, Role.SENIOR)  # the school's number is another one
             else None
         )
+        if known is None and user.role == Role.SENIOR:
+            # The region's waiting reports: the senior's badge is kept for a minute.
+            known = figures_cache.cached(
+                "senior waiting",
+                access.today(),
+                lambda: (nav_count(db.session, user), None),
+                at_most=60,
+            )[0]
         reports = nav_count_statement(user) if known is None else None
         unread, waiting = db.session.execute(
             select(

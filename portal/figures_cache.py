@@ -38,10 +38,15 @@ class Cached:
 _lock = threading.Lock()
 
 
-def cached(name: str, key: Hashable, compute: Callable[[], T]) -> tuple[T, datetime]:
+def cached(
+    name: str, key: Hashable, compute: Callable[[], T], *, at_most: int | None = None
+) -> tuple[T, datetime]:
     """``compute()``'s result and when it was computed: from this process's store while it is
-    younger than ``FIGURES_CACHE_SECONDS``, otherwise computed now and stored."""
+    younger than ``FIGURES_CACHE_SECONDS`` (or ``at_most`` seconds, if that is shorter),
+    otherwise computed now and stored."""
     seconds = current_app.config["FIGURES_CACHE_SECONDS"]
+    if at_most is not None:
+        seconds = min(seconds, at_most)
     if seconds <= 0:
         return compute(), utcnow()
     store: OrderedDict[tuple[str, Hashable], Cached] = current_app.extensions.setdefault(
