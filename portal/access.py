@@ -171,11 +171,14 @@ def school_options(user: User, on: date | None = None) -> list[Any]:
 
 
 def in_school_scope(column: Any, user: User, on: date | None = None) -> Any:
-    """``column IN (the schools user may see)`` as a condition; for the senior and the
-    beheerder, who see every school, no condition at all (so region-wide counts can be read
-    from an index that does not start with the school)."""
-    if user.role in (Role.SENIOR, Role.ADMIN):
+    """For pupil data (signals, follow-ups): ``column IN (the schools user may see)`` as a
+    condition. For the senior, who sees every school's pupils, no condition at all (so
+    region-wide counts are read from an index that does not start with the school); for the
+    beheerder, who sees no pupil data, nothing."""
+    if user.role == Role.SENIOR:
         return true()
+    if user.role not in PUPIL_ROLES:
+        return false()
     return column.in_(school_ids(user, on))
 
 
