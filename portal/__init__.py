@@ -174,34 +174,33 @@ def _register_template_helpers(app: Flask) -> None:
         from portal import access, figures_cache
         from portal.auth.models import Role
         from portal.notifications.services import unread_count_statement
-        from portal.reports.services import nav_count, nav_count_statement
+        from portal.reports import services as reports
 
-        # Both counts in one statement: one round trip to the database on every page. A page
-        # that counted the waiting reports already (the home page) lends its number.
-        known = (
-            access.already_known(("waiting", user.id, access.today()))
-            if user.role in (Role.CONSULTANT, Role.SENIOR)  # the school's number is another one
-            else None
-        )
-        if known is None and user.role == Role.SENIOR:
-            # The region's waiting reports: the senior's badge is kept for a minute.
-            known = figures_cache.cached(
-                "senior waiting",
-                access.today(),
-                lambda: (nav_count(db.session, user), None),
-                at_most=60,
-            )[0]
-        reports = nav_count_statement(user) if known is None else None
-        unread, waiting = db.session.execute(
+        # Both counts in one statement: one round trip to the database on every page. For
+        # leerplicht the number is the waiting reports: lent by a page that counted them already
+        # (the home page), and for the senior, whose number covers the region, kept a minute.
+        today = access.today()
+        waiting: int | None = None
+        if user.role in (Role.CONSULTANT, Role.SENIOR):
+            waiting = reports.counted_waiting(user, today)
+            if waiting is None and access.sees_whole_region(user):
+                waiting = figures_cache.cached(
+                    "waiting reports",
+                    today,
+                    lambda: reports.nav_count(db.session, user),
+                    at_most=60,
+                )[0]
+        statement = reports.nav_count_statement(user) if waiting is None else None
+        unread, counted = db.session.execute(
             select(
                 unread_count_statement(user).scalar_subquery(),
-                reports.scalar_subquery() if reports is not None else literal(0),
+                statement.scalar_subquery() if statement is not None else literal(0),
             )
         ).one()
         return {
             "current_user": user,
             "unread_notifications": unread or 0,
-            "nav_counts": {"reports.index": known[0] if known else waiting or 0},
+            "nav_counts": {"reports.index": waiting if waiting is not None else counted or 0},
         }
 
     app.jinja_env.trim_blocks = True

@@ -170,12 +170,17 @@ def school_options(user: User, on: date | None = None) -> list[Any]:
     )
 
 
+def sees_whole_region(user: User) -> bool:
+    """The senior sees every school's pupils: no scope condition, and region-wide figures."""
+    return user.role == Role.SENIOR
+
+
 def in_school_scope(column: Any, user: User, on: date | None = None) -> Any:
     """For pupil data (signals, follow-ups): ``column IN (the schools user may see)`` as a
     condition. For the senior, who sees every school's pupils, no condition at all (so
     region-wide counts are read from an index that does not start with the school); for the
-    beheerder, who sees no pupil data, nothing."""
-    if user.role == Role.SENIOR:
+    beheerder and the swv, who see no pupil data, nothing."""
+    if sees_whole_region(user):
         return true()
     if user.role not in PUPIL_ROLES:
         return false()
@@ -214,24 +219,22 @@ def get_school(user: User, school_id: int) -> School:
 def pupils_query(user: User, on: date | None = None) -> Select[Pupil]:
     """The pupils ``user`` may see; empty for roles without access to pupil files."""
     query = select(Pupil)
-    if user.role not in PUPIL_ROLES:
-        return query.where(false())
-    if user.role == Role.SENIOR:
+    if sees_whole_region(user):
         return query
-    return query.where(Pupil.school_id.in_(school_ids(user, on)))
+    return query.where(in_school_scope(Pupil.school_id, user, on))
 
 
 def in_pupil_scope(column: Any, user: User, on: date | None = None) -> Any:
     """``column`` (a pupil id) is a pupil ``user`` may see, as a condition for tables with few
     rows (thuiszitters): each row's pupil is looked up by its key, instead of the database
     first listing every pupil of the schools in scope. None for the senior, who sees all."""
-    if user.role == Role.SENIOR:
+    if sees_whole_region(user):
         return true()
     if user.role not in PUPIL_ROLES:
         return false()
     return (
         select(Pupil.id)
-        .where(Pupil.id == column, Pupil.school_id.in_(school_ids(user, on)))
+        .where(Pupil.id == column, in_school_scope(Pupil.school_id, user, on))
         .exists()
     )
 

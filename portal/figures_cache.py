@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
+from portal import access
+from portal.auth.models import User
 from portal.db import utcnow
 
 T = TypeVar("T")
@@ -64,6 +66,17 @@ def cached(
         while len(store) > MAX_ENTRIES:
             store.popitem(last=False)
     return entry.value, entry.computed_at
+
+
+def region_wide(
+    user: User, name: str, key: Hashable, compute: Callable[[], T], *, at_most: int | None = None
+) -> tuple[T, datetime | None]:
+    """For a figure over the user's scope: kept (see :func:`cached`) when that scope is the
+    whole region, computed fresh otherwise (a school's or a caseload's figures are small, and
+    their users expect to see their own changes at once). The time is None when fresh."""
+    if not access.sees_whole_region(user):
+        return compute(), None
+    return cached(name, key, compute, at_most=at_most)
 
 
 def clear() -> None:

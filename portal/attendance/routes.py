@@ -22,7 +22,7 @@ from portal.attendance.models import (
     Signal,
     SignalKind,
 )
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.calendar import add_working_days
 from portal.extensions import db, htmx
 from portal.pupils.models import Pupil
@@ -260,15 +260,14 @@ def signals() -> str:
         count=False,
     )
 
-    def count() -> int:
-        return db.session.scalar(select(func.count(Signal.id)).where(*conditions)) or 0
-
-    if user.role == Role.SENIOR:
-        # The region's tens of thousands of open signals: the number of pages is kept for a
-        # few minutes (the rows themselves are always read fresh, in page order).
-        page.total, _ = figures_cache.cached("signal count", (kind, show_resolved), count)
-    else:
-        page.total = count()
+    # The region's tens of thousands of open signals: for the senior the number of pages is
+    # kept a few minutes (the rows themselves are always read fresh, in page order).
+    page.total, _ = figures_cache.region_wide(
+        user,
+        "signal count",
+        (kind, show_resolved),
+        lambda: db.session.scalar(select(func.count(Signal.id)).where(*conditions)) or 0,
+    )
     access.record_pupil_reads(user, [s.pupil for s in page.items], "signalen")
     settings = attendance.get_settings(db.session)
     deadlines = {s.id: add_working_days(s.reached_on, 5) for s in page.items if s.legal_duty}

@@ -35,8 +35,8 @@ from portal.notifications.models import OutboxMail
 from portal.notifications.services import next_office_moment, notify
 from portal.pupils.models import Pupil
 from portal.reports.models import ClosingResult, Report, ReportKind
-from portal.reports.rules import ReactionFigures, reaction_figures
-from portal.reports.services import school_staff
+from portal.reports.rules import ReactionFigures
+from portal.reports.services import ALL, reaction_figures_by, school_staff
 from portal.schools.models import School
 from portal.transition.services import Figures as TransitionFigures
 from portal.transition.services import figures as transition_figures
@@ -412,11 +412,18 @@ def facts(
     for y, transition in ((year, current_transition), (year - 1, previous_transition)):
         first, last = school_year_bounds(y)
         last = min(last, today)
-        reports = session.execute(
-            select(Report.kind, Report.filed_on, Report.deadline, Report.first_reaction_on).where(
-                Report.school_id == school_id, Report.filed_on >= first, Report.filed_on <= last
+        in_year = (Report.school_id == school_id, Report.filed_on <= last)
+        reports_by_kind: Counter[ReportKind] = Counter(
+            dict(
+                session.execute(  # type: ignore[arg-type]
+                    select(Report.kind, func.count())
+                    .where(Report.filed_on >= first, *in_year)
+                    .group_by(Report.kind)
+                ).all()
             )
-        ).all()
+        )
+        # The same reaction figures as the senior's page (withdrawn reports left out).
+        reaction = reaction_figures_by(session, Report.school_id, first, today, *in_year)[ALL]
         closed: Counter[ClosingResult] = Counter(
             {
                 result: count
@@ -441,8 +448,8 @@ def facts(
         result.append(
             YearFacts(
                 school_year=y,
-                reports_by_kind=Counter(kind for kind, *_ in reports),
-                reaction=reaction_figures(((f, d, r) for _, f, d, r in reports), today),
+                reports_by_kind=reports_by_kind,
+                reaction=reaction,
                 closed_by_result=closed,
                 thuiszitters=thuiszitter_counts(
                     ((s, e, bool(reason and reason.back_to_school)) for s, e, reason in homes),

@@ -143,10 +143,7 @@ def _todo(user: User, today: date) -> dict[str, object]:
             ).all()
         )
 
-    if user.role == Role.SENIOR:  # the whole region's signals: kept for a few minutes
-        signals, _ = figures_cache.cached("open legal signals", today, count_signals)
-    else:
-        signals = count_signals()
+    signals, _ = figures_cache.region_wide(user, "open legal signals", today, count_signals)
     todo: dict[str, object] = {
         "legal_signals": signals.get(True, 0),
         "other_signals": signals.get(False, 0),

@@ -92,10 +92,10 @@ def _aware(moment: Any) -> Any:
 
 
 def _filters(user: User) -> dict[str, Any]:
-    if user.role == Role.SENIOR:  # every school of the region: the names are kept a while
-        schools, _ = figures_cache.cached("school names", None, lambda: access.school_options(user))
-    else:
-        schools = access.school_options(user)
+    # The senior's filter holds every school of the region: the names are kept a while.
+    schools, _ = figures_cache.region_wide(
+        user, "school names", None, lambda: access.school_options(user)
+    )
     school_id = request.args.get("school", type=int)
     kind = request.args.get("soort") or ""
     status = request.args.get("status") or ""

@@ -89,7 +89,10 @@ def reaction_figures(
 ) -> ReactionFigures:
     """Median working days from filing to first reaction, and the share answered within the
     deadline, over ``(filed_on, deadline, first_reaction_on)``. Reports still unanswered count
-    against the share once their deadline has passed, and are left out while still in time."""
+    against the share once their deadline has passed, and are left out while still in time.
+
+    The rule as plain Python. The pages count in the database with
+    :func:`portal.reports.services.reaction_figures_by`, which a test holds to this function."""
     rows = list(items)
     days = [_working_days(filed, answered) for filed, _, answered in rows if answered]
     judged = [

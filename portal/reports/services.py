@@ -578,5 +578,15 @@ def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, in
         ).one()
         return waiting, late
 
-    result: tuple[int, int] = access.per_request(("waiting", user.id, today), count)
+    result: tuple[int, int] = access.per_request(_waiting_key(user, today), count)
     return result
+
+
+def counted_waiting(user: User, today: date) -> int | None:
+    """The number :func:`waiting_counts` found in this request already, or None."""
+    known = access.already_known(_waiting_key(user, today))
+    return known[0] if known is not None else None
+
+
+def _waiting_key(user: User, today: date) -> tuple[Any, ...]:
+    return ("waiting", user.id, today)

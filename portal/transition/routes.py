@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal import access, figures_cache
 from portal.audit import AuditAction
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.calendar import school_year_label
 from portal.extensions import db, htmx
 from portal.forms import options
@@ -1052,12 +1052,9 @@ def figures() -> str:
             *services.figures(db.session, ids, year),
         )
 
-    if user.role == Role.SENIOR:  # the whole region: kept for a few minutes
-        (per_school, current, previous), computed_at = figures_cache.cached(
-            "overstap", (year, all_ids, tuple(ids)), compute
-        )
-    else:  # a school, a consultant's or a partnership's schools: always fresh
-        (per_school, current, previous), computed_at = compute(), None
+    (per_school, current, previous), computed_at = figures_cache.region_wide(
+        user, "overstap", (year, all_ids, tuple(ids)), compute
+    )
     ctx.update(
         current=current,
         previous=previous,

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from portal import figures_cache
+from portal.extensions import db
 from tests.conftest import do_login
 
 
@@ -69,3 +70,20 @@ def test_reaction_figures_say_when_they_were_computed(caching, make, region) -> 
         figures_cache.clear()
     fresh = senior.get("/meldingen/cijfers").text
     assert '<td class="utrecht-table__cell">2</td>' in _region_row(fresh)
+
+
+def test_only_the_whole_region_is_kept(caching, region) -> None:
+    calls: list[str] = []
+
+    def compute() -> int:
+        calls.append("x")
+        return len(calls)
+
+    with caching.test_request_context(), caching.app_context():
+        senior = db.session.merge(region.senior)
+        consultant = db.session.merge(region.c1)
+        first, at = figures_cache.region_wide(senior, "scope", 1, compute)
+        assert figures_cache.region_wide(senior, "scope", 1, compute) == (first, at)
+        assert at is not None
+        fresh = [figures_cache.region_wide(consultant, "scope", 1, compute) for _ in range(2)]
+        assert fresh == [(2, None), (3, None)]
