@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import abort, g, has_request_context
@@ -67,6 +67,12 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorator
 
 
+def signed_in() -> User:
+    """The signed-in user itself. Flask-Login's ``current_user`` is a proxy that looks the user
+    up again on every attribute read; a list page reads it hundreds of times."""
+    return current_user._get_current_object()  # type: ignore[attr-defined, no-any-return]
+
+
 def can_manage_master_data(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ADMIN
 
@@ -107,12 +113,16 @@ def active_stand_in(consultant_id: int | None, on: date | None = None) -> StandI
 
 def acting_for_id(user: User, school: School, on: date | None = None) -> int | None:
     """Whom ``user`` acts for at ``school``: the fixed consultant when ``user`` stands in."""
+    return _acting_for(user, school.fixed_consultant_id)
+
+
+def _acting_for(user: User, fixed_consultant_id: int | None) -> int | None:
     if (
         user.role == Role.CONSULTANT
-        and school.fixed_consultant_id is not None
-        and school.fixed_consultant_id != user.id
+        and fixed_consultant_id is not None
+        and fixed_consultant_id != user.id
     ):
-        return school.fixed_consultant_id
+        return fixed_consultant_id
     return None
 
 
@@ -136,12 +146,33 @@ def per_request(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     return cache[key]
 
 
-def _answered_for_list(user: User, on: date | None) -> list[int]:
+class SchoolOption(NamedTuple):
+    id: int
+    name: str
+
+
+def _consultant_scope(user: User, on: date | None) -> tuple[list[int], list[SchoolOption]]:
+    """The consultants ``user`` answers for on ``on`` and those consultants' schools by name:
+    one statement for both, once per request (every page of a consultant needs them)."""
     on = on or today()
-    return per_request(
-        ("answered_for", user.id, on),
-        lambda: list(db.session.scalars(answered_for_ids(user, on))),
-    )
+
+    def compute() -> tuple[list[int], list[SchoolOption]]:
+        answered = answered_for_ids(user, on).subquery()
+        rows = db.session.execute(
+            select(answered.c.id, School.id, School.name)
+            .select_from(answered)
+            .outerjoin(School, School.fixed_consultant_id == answered.c.id)
+            .order_by(School.name, School.id)
+        ).all()
+        consultants = sorted({row[0] for row in rows})
+        schools = [SchoolOption(row[1], row[2]) for row in rows if row[1] is not None]
+        return consultants, schools
+
+    return per_request(("consultant_scope", user.id, on), compute)  # type: ignore[no-any-return]
+
+
+def _answered_for_list(user: User, on: date | None) -> list[int]:
+    return _consultant_scope(user, on)[0]
 
 
 def school_ids(user: User, on: date | None = None) -> Any:
@@ -155,18 +186,21 @@ def school_ids(user: User, on: date | None = None) -> Any:
     )
 
 
-def school_options(user: User, on: date | None = None) -> list[Any]:
+def school_options(user: User, on: date | None = None) -> list[SchoolOption]:
     """``(id, name)`` of the schools ``user`` may see, by name: for a school filter. Read once
     per request, together with the ids the scope needs (one statement for both)."""
+    if user.role == Role.CONSULTANT:
+        return _consultant_scope(user, on)[1]
     return per_request(  # type: ignore[no-any-return]
         ("school_options", user.id, on or today()),
-        lambda: list(
-            db.session.execute(
+        lambda: [
+            SchoolOption(*row)
+            for row in db.session.execute(
                 schools_query(user, on)
                 .with_only_columns(School.id, School.name)
                 .order_by(School.name, School.id)
-            ).all()
-        ),
+            )
+        ],
     )
 
 
@@ -280,12 +314,20 @@ def record_pupil_reads(user: User, pupils: list[Pupil], purpose: str) -> None:
 
     One statement for the whole page; each record names on whose behalf a stand-in acted.
     """
+    record_pupil_row_reads(
+        user, [(p.id, p.school.fixed_consultant_id) for p in pupils], purpose=purpose
+    )
+
+
+def record_pupil_row_reads(user: User, rows: list[tuple[int, int | None]], purpose: str) -> None:
+    """:func:`record_pupil_reads` for pages that read plain rows: ``(pupil id, fixed consultant
+    id of the pupil's school)`` for each row."""
     audit.record_reads(
         user,
         "pupil",
-        [(p.id, p.id) for p in pupils],
+        [(pupil_id, pupil_id) for pupil_id, _ in rows],
         detail=purpose,
-        acting_for_ids=[acting_for_id(user, p.school) for p in pupils],
+        acting_for_ids=[_acting_for(user, consultant_id) for _, consultant_id in rows],
     )
 
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from flask import Flask
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import ORMExecuteState, SessionTransaction, UOWTransaction
 
 from portal.db import Base, count_statement
+
+logger = logging.getLogger(__name__)
 
 
 class _Pagination(SelectPagination):
@@ -28,7 +36,76 @@ class _Pagination(SelectPagination):
         return self._query_args["session"].execute(count_statement(query)).scalar() or 0
 
 
+# Set on a request's session once it has written anything (flushed, or run a DML statement).
+WROTE = "portal.wrote"
+
+
+@event.listens_for(FlaskSession, "after_flush")
+def _flushed(session: FlaskSession, _flush: UOWTransaction) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(FlaskSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(FlaskSession, "after_transaction_end")
+def _ended(session: FlaskSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction that wrote is over: a new one starts clean
+        session.info.pop(WROTE, None)
+
+
+def _end_read_only_transaction(exc: BaseException | None) -> None:
+    """End a request whose transaction only read with COMMIT instead of ROLLBACK.
+
+    Flask-SQLAlchemy ends every request by closing its session, which rolls back. On
+    PostgreSQL a ROLLBACK makes psycopg discard its prepared statements (``DEALLOCATE ALL``),
+    so each request parsed and planned all its queries again. A transaction that wrote
+    nothing and raised nothing gains nothing from a rollback; one that did still gets it.
+    """
+    session = db.session()
+    wrote = session.info.pop(WROTE, False)
+    if exc is not None or wrote or not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    # The session closes right after: its objects stay readable as they are, not expired
+    # (a test, or a teardown, may still look at them).
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        # Nothing was written: the session's removal rolls back, as before.
+        logger.warning("commit of a read-only request failed", exc_info=True)
+
+
+class RowsPagination(Pagination):
+    """A page of plain rows read by one statement that also counts all of them.
+
+    ``fetch(limit, offset)`` returns the page's rows, each with the total of all rows as
+    ``total`` (a window count); ``count_all()`` is asked only for a page past the end.
+    """
+
+    def _query_items(self) -> list[Any]:
+        rows: list[Any] = self._query_args["fetch"](self.per_page, self._query_offset)
+        self._total = rows[0].total if rows else None
+        return rows
+
+    def _query_count(self) -> int:
+        if self._total is not None:
+            return self._total  # type: ignore[no-any-return]
+        return self._query_args["count_all"]() if self.page > 1 else 0  # type: ignore[no-any-return]
+
+
 class _SQLAlchemy(SQLAlchemy):
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        # Registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask runs them in
+        # reverse order): the session is still there.
+        app.teardown_appcontext(_end_read_only_transaction)
+
     def paginate(  # type: ignore[override]
         self,
         select: Any,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
@@ -34,7 +34,7 @@ SIGNALS_PER_PAGE = 50
 
 
 def _user() -> User:
-    return current_user  # type: ignore[return-value]
+    return access.signed_in()
 
 
 def _parse_day(value: str | None, default: date) -> date:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -50,7 +49,7 @@ access.guard_blueprint(bp, access.can_view_casework)
 
 
 def _user() -> User:
-    return current_user  # type: ignore[return-value]
+    return access.signed_in()
 
 
 def _page(pupil: Pupil, **forms: Any) -> tuple[str, int]:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -34,7 +33,7 @@ access.guard_blueprint(bp, access.can_view_pupils)
 
 
 def _user() -> User:
-    return current_user  # type: ignore[return-value]
+    return access.signed_in()
 
 
 def _list_context(search: str | None = None) -> dict[str, Any]:

@@ -3,17 +3,16 @@ senior's overview of late reactions, one report with its conversation, and the f
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import case, func, literal_column, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import case, func, select
 
 from portal import access, figures_cache
 from portal.auth.models import Role, User
-from portal.extensions import db, htmx
+from portal.db import count_statement
+from portal.extensions import RowsPagination, db, htmx
 from portal.forms import options
 from portal.pupils.models import Pupil
 from portal.reports import services
@@ -43,7 +42,7 @@ access.guard_blueprint(bp, access.can_view_pupils)
 
 
 def _user() -> User:
-    return current_user  # type: ignore[return-value]
+    return access.signed_in()
 
 
 @bp.app_template_global()
@@ -54,40 +53,94 @@ def deadline_in_words(deadline: date) -> str:
 # --- Lists ----------------------------------------------------------------------------------------
 
 
-def _markers(user: User, reports: list[Report]) -> dict[int, str]:
-    """ "Nieuw" for a report the user never opened, "Nieuwe reactie" for a message from the other
-    side after the user's last visit. Two queries for the whole page."""
-    ids = [r.id for r in reports]
-    if not ids:
-        return {}
+def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPagination:
+    """One page of the list, read in one statement: the page's reports chosen and counted in a
+    subquery (the filters, the order, a window count), then joined by key with what a row
+    shows, including when the user last read each report and the latest message from the
+    other side (for the markers). Plain rows: a list page needs no ORM objects."""
+    query = access.reports_query(user)
+    if ctx["school_id"]:
+        query = query.where(Report.school_id == ctx["school_id"])
+    if ctx["kind"]:
+        query = query.where(Report.kind == ReportKind(ctx["kind"]))
+    if ctx["status"]:
+        query = query.where(Report.status == ReportStatus(ctx["status"]))
+    elif user.role != Role.SCHOOL:
+        # The inbox: open reports, those still waiting for a first reaction first, by deadline.
+        query = query.where(Report.status.in_(OPEN_STATUSES))
+    if user.role == Role.SCHOOL:
+        order: tuple[Any, ...] = (Report.filed_at.desc(), Report.id.desc())
+    else:
+        order = (Report.first_reaction_at.is_not(None), Report.deadline, Report.id)
     other_side = user.role == Role.SCHOOL  # the school waits for leerplicht, and vice versa
-    # When the user last read each report (kind 0) and the latest message from the other side
-    # (kind 1), in one round trip.
-    rows: list[Any] = db.session.execute(  # type: ignore[assignment]
-        union_all(
-            select(
-                literal_column("0").label("kind"), ReportRead.report_id, ReportRead.read_at
-            ).where(ReportRead.user_id == user.id, ReportRead.report_id.in_(ids)),
-            select(literal_column("1"), ReportMessage.report_id, func.max(ReportMessage.created_at))
-            .where(ReportMessage.report_id.in_(ids), ReportMessage.from_lvs.is_(other_side))
-            .group_by(ReportMessage.report_id),
+    read_at = (
+        select(ReportRead.read_at)
+        .where(ReportRead.report_id == Report.id, ReportRead.user_id == user.id)
+        .scalar_subquery()
+    )
+    latest_message_at = (
+        select(func.max(ReportMessage.created_at))
+        .where(ReportMessage.report_id == Report.id, ReportMessage.from_lvs.is_(other_side))
+        .scalar_subquery()
+    )
+
+    def fetch(limit: int, offset: int) -> list[Any]:
+        chosen = (
+            query.with_only_columns(Report.id, func.count().over().label("total"))
+            .order_by(*order)
+            .limit(limit)
+            .offset(offset)
+            .subquery("chosen")
         )
-    ).all()
-    read = {report_id: at for kind, report_id, at in rows if kind == 0}
-    latest = {report_id: at for kind, report_id, at in rows if kind == 1}
-    markers = {}
-    for report in reports:
-        seen = read.get(report.id)
-        if seen is None and user.role != Role.SCHOOL:
-            markers[report.id] = "Nieuw"
-        elif report.id in latest and (seen is None or _aware(latest[report.id]) > _aware(seen)):
-            markers[report.id] = "Nieuwe reactie" if other_side else "Nieuw bericht"
-    return markers
+        return list(
+            db.session.execute(
+                select(
+                    chosen.c.total,
+                    Report.id,
+                    Report.kind,
+                    Report.status,
+                    Report.filed_on,
+                    Report.deadline,
+                    Report.first_reaction_on,
+                    Report.pupil_id,
+                    Pupil.last_name,
+                    Pupil.first_name,
+                    School.name.label("school_name"),
+                    School.fixed_consultant_id,
+                    User.name.label("consultant_name"),
+                    read_at.label("read_at"),
+                    latest_message_at.label("latest_message_at"),
+                )
+                .select_from(chosen)
+                .join(Report, Report.id == chosen.c.id)
+                .join(Pupil, Pupil.id == Report.pupil_id)
+                .join(School, School.id == Report.school_id)
+                .outerjoin(User, User.id == Report.assigned_consultant_id)
+                .order_by(*order)
+            )
+        )
+
+    def count_all() -> int:
+        return db.session.execute(count_statement(query)).scalar_one()  # type: ignore[no-any-return]
+
+    return RowsPagination(
+        page=page_number, per_page=PER_PAGE, error_out=False, fetch=fetch, count_all=count_all
+    )
+
+
+def _marker(user: User, row: Any) -> str | None:
+    """ "Nieuw" for a report the user never opened, "Nieuwe reactie" for a message from the other
+    side after the user's last visit."""
+    if row.read_at is None and user.role != Role.SCHOOL:
+        return "Nieuw"
+    if row.latest_message_at is not None and (
+        row.read_at is None or _aware(row.latest_message_at) > _aware(row.read_at)
+    ):
+        return "Nieuwe reactie" if user.role == Role.SCHOOL else "Nieuw bericht"
+    return None
 
 
 def _aware(moment: Any) -> Any:
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -114,36 +167,13 @@ def index() -> str:
     user = _user()
     today = access.today()
     ctx = _filters(user)
-    # Many-to-one: the small tables joined into the page query itself; the pupils read by key
-    # afterwards (joined, PostgreSQL would join every open report of the region with its
-    # pupil before taking the first page, 35 ms for the senior instead of 3).
-    query = access.reports_query(user).options(
-        selectinload(Report.pupil),
-        joinedload(Report.school),
-        joinedload(Report.assigned_consultant),
+    page = _list_page(user, ctx, request.args.get("pagina", 1, type=int))
+    access.record_pupil_row_reads(
+        user, [(row.pupil_id, row.fixed_consultant_id) for row in page.items], "meldingenlijst"
     )
-    if ctx["school_id"]:
-        query = query.where(Report.school_id == ctx["school_id"])
-    if ctx["kind"]:
-        query = query.where(Report.kind == ReportKind(ctx["kind"]))
-    if user.role == Role.SCHOOL:
-        if ctx["status"]:
-            query = query.where(Report.status == ReportStatus(ctx["status"]))
-        query = query.order_by(Report.filed_at.desc(), Report.id.desc())
-    else:
-        # The inbox: open reports, those still waiting for a first reaction first, by deadline.
-        if ctx["status"]:
-            query = query.where(Report.status == ReportStatus(ctx["status"]))
-        else:
-            query = query.where(Report.status.in_(OPEN_STATUSES))
-        query = query.order_by(Report.first_reaction_at.is_not(None), Report.deadline, Report.id)
-    page = db.paginate(
-        query, page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
-    access.record_pupil_reads(user, [r.pupil for r in page.items], "meldingenlijst")
     ctx.update(
         page=page,
-        markers=_markers(user, list(page.items)),
+        markers={row.id: _marker(user, row) for row in page.items},
         today=today,
         can_file=access.can_file_reports(user),
     )

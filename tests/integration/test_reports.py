@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.attendance.models import Signal, SignalKind
+from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.notifications.models import Notification, OutboxMail
 from portal.reports.models import Report, ReportKind, ReportStatus
@@ -301,6 +302,58 @@ def test_inbox_order_filters_and_senior_overview(app, make, region) -> None:
     assert "Reacties per consulent" in senior
     row = senior[senior.index("Consulent Een") :][:400]
     assert '<strong class="deadline--late">1</strong>' in row
+
+
+def _rows(html: str) -> list[str]:
+    """The body rows of the list on a page, in order."""
+    body = html[html.index('<tbody class="utrecht-table__body">') :]
+    return body[: body.index("</tbody>")].split('<tr class="utrecht-table__row">')[1:]
+
+
+def test_inbox_pages_markers_and_logged_reads(app, make, region) -> None:
+    # 26 open reports of c1's school plus one of c2's school, for which c1 stands in today.
+    reports = [
+        make.report(region.pupil_a, filed_on=date(2026, 11, 2) + timedelta(days=n % 14))
+        for n in range(26)
+    ]
+    stood_in = make.report(region.pupil_b, filed_on=date(2026, 11, 20))
+    make.stand_in(region.c2, region.c1, TODAY, TODAY)
+    consultant = login(app, region.c1)
+    visited, answered = reports[0], reports[1]
+    consultant.get(f"/meldingen/{visited.id}")
+    consultant.get(f"/meldingen/{answered.id}")
+    make.report_message(answered, region.zorg_a, "Aanvulling van school")
+    with app.app_context():
+        logged_before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+    first = consultant.get("/meldingen/").text
+    rows = _rows(first)
+    assert len(rows) == 25 and "27 meldingen." in first and "Pagina 1 van 2" in first
+    # Waiting reports by deadline, then by id: the order of the database, page after page.
+    expected = sorted([*reports, stood_in], key=lambda r: (r.deadline, r.id))
+    second = consultant.get("/meldingen/?pagina=2").text
+    shown = [
+        int(row.split('href="/meldingen/')[1].split('"')[0]) for row in _rows(first) + _rows(second)
+    ]
+    assert shown == [r.id for r in expected]
+    marker = {
+        int(row.split('href="/meldingen/')[1].split('"')[0]): row for row in rows + _rows(second)
+    }
+    assert '<span class="marker">' not in marker[visited.id]
+    assert '<span class="marker">Nieuw bericht</span>' in marker[answered.id]
+    assert '<span class="marker">Nieuw</span>' in marker[stood_in.id]
+    assert "School B" in marker[stood_in.id] and "Consulent Twee" in marker[stood_in.id]
+    beyond = consultant.get("/meldingen/?pagina=3").text
+    assert _rows(beyond)[0].count("Geen meldingen.") == 1 and "27 meldingen." in beyond
+
+    # Each list page logged a read of each pupil it showed, the stand-in's on behalf of c2.
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > 0).order_by(AuditEvent.id)
+        ).all()[logged_before:]
+    assert [e.detail for e in events] == ["meldingenlijst"] * 27
+    on_behalf = {(e.pupil_id, e.acting_for_id) for e in events}
+    assert on_behalf == {(region.pupil_a.id, None), (region.pupil_b.id, region.c2.id)}
 
 
 def test_school_navigation_counts_unread_reactions_of_the_last_four_weeks(
