@@ -320,8 +320,8 @@ def record_pupil_reads(user: User, pupils: list[Pupil], purpose: str) -> None:
 
 
 def record_pupil_row_reads(user: User, rows: list[tuple[int, int | None]], purpose: str) -> None:
-    """:func:`record_pupil_reads` for pages that read plain rows: ``(pupil id, fixed consultant
-    id of the pupil's school)`` for each row."""
+    """:func:`record_pupil_reads` for pages that read plain rows: ``(pupil id, id of the
+    consultant responsible for what the row shows)`` for each row; a stand-in acts for them."""
     audit.record_reads(
         user,
         "pupil",

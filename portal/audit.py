@@ -15,10 +15,22 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, String, event, insert
+from sqlalchemy import (
+    DateTime,
+    Insert,
+    String,
+    bindparam,
+    event,
+    func,
+    insert,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.db import Base, DbSession, str_enum, utcnow
@@ -113,7 +125,48 @@ def record_reads(
     if not rows:
         return
     with db.engine.begin() as conn:
-        conn.execute(insert(AuditEvent), rows)
+        if conn.dialect.name == "postgresql":
+            # A list page logs a read per pupil: one statement with a column of values each
+            # (unnested by PostgreSQL) costs a fraction of an executemany of 25 rows.
+            conn.execute(
+                _insert_unnested(), {name: [_plain(r[name]) for r in rows] for name in _COLUMNS}
+            )
+        else:
+            conn.execute(_insert(), rows)
+
+
+_COLUMNS = (
+    "at",
+    "user_id",
+    "acting_for_id",
+    "action",
+    "object_type",
+    "object_id",
+    "pupil_id",
+    "ip_address",
+    "detail",
+)
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+@cache
+def _insert() -> Insert:
+    return insert(AuditEvent)
+
+
+@cache
+def _insert_unnested() -> Insert:
+    table = AuditEvent.__table__
+    arrays = [
+        bindparam(name, type_=postgresql.ARRAY(String if name == "action" else table.c[name].type))
+        for name in _COLUMNS
+    ]
+    return insert(AuditEvent).from_select(
+        list(_COLUMNS), select(literal_column("*")).select_from(func.unnest(*arrays))
+    )
 
 
 def record_change(

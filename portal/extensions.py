@@ -13,11 +13,10 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
-from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import ORMExecuteState, SessionTransaction, UOWTransaction
 
 from portal.db import Base, count_statement
 
@@ -36,25 +35,20 @@ class _Pagination(SelectPagination):
         return self._query_args["session"].execute(count_statement(query)).scalar() or 0
 
 
-# Set on a request's session once it has written anything (flushed, or run a DML statement).
+# Set on a database connection once its transaction has run anything but a SELECT: a flush,
+# a DML statement through the session, its connection or the DBAPI cursor, a savepoint.
 WROTE = "portal.wrote"
 
 
-@event.listens_for(FlaskSession, "after_flush")
-def _flushed(session: FlaskSession, _flush: UOWTransaction) -> None:
-    session.info[WROTE] = True
+@event.listens_for(Engine, "begin")
+def _transaction_began(conn: Connection) -> None:
+    conn.info.pop(WROTE, None)
 
 
-@event.listens_for(FlaskSession, "do_orm_execute")
-def _executed(state: ORMExecuteState) -> None:
-    if not state.is_select:
-        state.session.info[WROTE] = True
-
-
-@event.listens_for(FlaskSession, "after_transaction_end")
-def _ended(session: FlaskSession, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the transaction that wrote is over: a new one starts clean
-        session.info.pop(WROTE, None)
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[WROTE] = True
 
 
 def _end_read_only_transaction(exc: BaseException | None) -> None:
@@ -62,14 +56,18 @@ def _end_read_only_transaction(exc: BaseException | None) -> None:
 
     Flask-SQLAlchemy ends every request by closing its session, which rolls back. On
     PostgreSQL a ROLLBACK makes psycopg discard its prepared statements (``DEALLOCATE ALL``),
-    so each request parsed and planned all its queries again. A transaction that wrote
-    nothing and raised nothing gains nothing from a rollback; one that did still gets it.
+    so each request parsed and planned all its queries again. A transaction that ran only
+    SELECTs and raised nothing gains nothing from a rollback; any other still gets it.
     """
+    if exc is not None or not db.session.registry.has():
+        return
     session = db.session()
-    wrote = session.info.pop(WROTE, False)
-    if exc is not None or wrote or not session.in_transaction():
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:
         return
     if session.new or session.dirty or session.deleted:
+        return
+    if session.connection().info.get(WROTE):
         return
     # The session closes right after: its objects stay readable as they are, not expired
     # (a test, or a teardown, may still look at them).

@@ -106,7 +106,11 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
                     Pupil.last_name,
                     Pupil.first_name,
                     School.name.label("school_name"),
-                    School.fixed_consultant_id,
+                    # Whom a stand-in acts for: as on the report's own page (the assigned
+                    # consultant, else the school's).
+                    func.coalesce(Report.assigned_consultant_id, School.fixed_consultant_id).label(
+                        "responsible_id"
+                    ),
                     User.name.label("consultant_name"),
                     read_at.label("read_at"),
                     latest_message_at.label("latest_message_at"),
@@ -169,7 +173,7 @@ def index() -> str:
     ctx = _filters(user)
     page = _list_page(user, ctx, request.args.get("pagina", 1, type=int))
     access.record_pupil_row_reads(
-        user, [(row.pupil_id, row.fixed_consultant_id) for row in page.items], "meldingenlijst"
+        user, [(row.pupil_id, row.responsible_id) for row in page.items], "meldingenlijst"
     )
     ctx.update(
         page=page,

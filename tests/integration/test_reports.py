@@ -311,12 +311,14 @@ def _rows(html: str) -> list[str]:
 
 
 def test_inbox_pages_markers_and_logged_reads(app, make, region) -> None:
-    # 26 open reports of c1's school plus one of c2's school, for which c1 stands in today.
+    # 25 open reports of c1's school, one of c2's school, for which c1 stands in today, and
+    # one of c2's school that the senior assigned to c1 (c1 acts for nobody there).
     reports = [
         make.report(region.pupil_a, filed_on=date(2026, 11, 2) + timedelta(days=n % 14))
-        for n in range(26)
+        for n in range(25)
     ]
     stood_in = make.report(region.pupil_b, filed_on=date(2026, 11, 20))
+    reports.append(make.report(region.pupil_b, filed_on=date(2026, 11, 4), assigned=region.c1.id))
     make.stand_in(region.c2, region.c1, TODAY, TODAY)
     consultant = login(app, region.c1)
     visited, answered = reports[0], reports[1]
@@ -352,8 +354,10 @@ def test_inbox_pages_markers_and_logged_reads(app, make, region) -> None:
             select(AuditEvent).where(AuditEvent.id > 0).order_by(AuditEvent.id)
         ).all()[logged_before:]
     assert [e.detail for e in events] == ["meldingenlijst"] * 27
-    on_behalf = {(e.pupil_id, e.acting_for_id) for e in events}
-    assert on_behalf == {(region.pupil_a.id, None), (region.pupil_b.id, region.c2.id)}
+    on_behalf = sorted((e.pupil_id, e.acting_for_id or 0) for e in events)
+    assert on_behalf == sorted(
+        [(region.pupil_a.id, 0)] * 25 + [(region.pupil_b.id, 0), (region.pupil_b.id, region.c2.id)]
+    )
 
 
 def test_school_navigation_counts_unread_reactions_of_the_last_four_weeks(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select, text, update
 
 from portal.extensions import db
 from portal.schools.models import School
@@ -44,7 +44,14 @@ def test_a_request_that_only_read_commits(app, make) -> None:
     make.school(name="Leesschool")
     with endings(app) as seen, app.test_request_context():
         assert db.session.scalar(select(func.count()).select_from(School)) == 1
+        db.session.execute(text("SELECT 1"))  # as /healthz asks
     assert seen == ["commit"]
+
+
+def test_a_context_without_the_database_does_nothing(app) -> None:
+    with endings(app) as seen, app.test_request_context():
+        pass
+    assert seen == []
 
 
 def _flush_a_change(school_id: int) -> None:
@@ -56,7 +63,22 @@ def _run_an_update(school_id: int) -> None:
     db.session.execute(update(School).where(School.id == school_id).values(name="Nieuw"))
 
 
-@pytest.mark.parametrize("write", [_flush_a_change, _run_an_update])
+def _update_through_the_connection(school_id: int) -> None:
+    db.session.connection().execute(
+        update(School).where(School.id == school_id).values(name="Nieuw")
+    )
+
+
+def _update_in_plain_sql(school_id: int) -> None:
+    db.session.connection().execute(
+        text("UPDATE school SET name = 'Nieuw' WHERE id = :id"), {"id": school_id}
+    )
+
+
+@pytest.mark.parametrize(
+    "write",
+    [_flush_a_change, _run_an_update, _update_through_the_connection, _update_in_plain_sql],
+)
 def test_a_write_without_commit_is_rolled_back(app, make, write) -> None:
     school = make.school(name="Oud")
     with endings(app) as seen, app.test_request_context():
