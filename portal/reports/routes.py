@@ -68,59 +68,83 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
     elif user.role != Role.SCHOOL:
         # The inbox: open reports, those still waiting for a first reaction first, by deadline.
         query = query.where(Report.status.in_(OPEN_STATUSES))
+    # The list's order: (expression, descending), the same inside and outside the subquery.
+    keys: list[tuple[Any, bool]]
     if user.role == Role.SCHOOL:
-        order: tuple[Any, ...] = (Report.filed_at.desc(), Report.id.desc())
+        keys = [(Report.filed_at, True), (Report.id, True)]
     else:
-        order = (Report.first_reaction_at.is_not(None), Report.deadline, Report.id)
-    other_side = user.role == Role.SCHOOL  # the school waits for leerplicht, and vice versa
-    read_at = (
-        select(ReportRead.read_at)
-        .where(ReportRead.report_id == Report.id, ReportRead.user_id == user.id)
-        .scalar_subquery()
-    )
-    latest_message_at = (
-        select(func.max(ReportMessage.created_at))
-        .where(ReportMessage.report_id == Report.id, ReportMessage.from_lvs.is_(other_side))
-        .scalar_subquery()
-    )
+        keys = [
+            (Report.first_reaction_at.is_not(None), False),
+            (Report.deadline, False),
+            (Report.id, False),
+        ]
+
+    def ordered(columns: list[Any]) -> list[Any]:
+        return [
+            column.desc() if descending else column
+            for column, (_, descending) in zip(columns, keys, strict=True)
+        ]
 
     def fetch(limit: int, offset: int) -> list[Any]:
+        sort_keys = [key.label(f"sort_{n}") for n, (key, _) in enumerate(keys)]
         chosen = (
-            query.with_only_columns(Report.id, func.count().over().label("total"))
-            .order_by(*order)
+            query.with_only_columns(
+                Report.id,
+                Report.kind,
+                Report.status,
+                Report.filed_on,
+                Report.deadline,
+                Report.first_reaction_on,
+                Report.pupil_id,
+                Report.school_id,
+                Report.assigned_consultant_id,
+                *sort_keys,
+                func.count().over().label("total"),
+            )
+            .order_by(*ordered([key for key, _ in keys]))
             .limit(limit)
             .offset(offset)
             .subquery("chosen")
+        )
+        other_side = user.role == Role.SCHOOL  # the school waits for leerplicht, and vice versa
+        read_at = (
+            select(ReportRead.read_at)
+            .where(ReportRead.report_id == chosen.c.id, ReportRead.user_id == user.id)
+            .scalar_subquery()
+        )
+        latest_message_at = (
+            select(func.max(ReportMessage.created_at))
+            .where(ReportMessage.report_id == chosen.c.id, ReportMessage.from_lvs.is_(other_side))
+            .scalar_subquery()
         )
         return list(
             db.session.execute(
                 select(
                     chosen.c.total,
-                    Report.id,
-                    Report.kind,
-                    Report.status,
-                    Report.filed_on,
-                    Report.deadline,
-                    Report.first_reaction_on,
-                    Report.pupil_id,
+                    chosen.c.id,
+                    chosen.c.kind,
+                    chosen.c.status,
+                    chosen.c.filed_on,
+                    chosen.c.deadline,
+                    chosen.c.first_reaction_on,
+                    chosen.c.pupil_id,
                     Pupil.last_name,
                     Pupil.first_name,
                     School.name.label("school_name"),
                     # Whom a stand-in acts for: as on the report's own page (the assigned
                     # consultant, else the school's).
-                    func.coalesce(Report.assigned_consultant_id, School.fixed_consultant_id).label(
-                        "responsible_id"
-                    ),
+                    func.coalesce(
+                        chosen.c.assigned_consultant_id, School.fixed_consultant_id
+                    ).label("responsible_id"),
                     User.name.label("consultant_name"),
                     read_at.label("read_at"),
                     latest_message_at.label("latest_message_at"),
                 )
                 .select_from(chosen)
-                .join(Report, Report.id == chosen.c.id)
-                .join(Pupil, Pupil.id == Report.pupil_id)
-                .join(School, School.id == Report.school_id)
-                .outerjoin(User, User.id == Report.assigned_consultant_id)
-                .order_by(*order)
+                .join(Pupil, Pupil.id == chosen.c.pupil_id)
+                .join(School, School.id == chosen.c.school_id)
+                .outerjoin(User, User.id == chosen.c.assigned_consultant_id)
+                .order_by(*ordered([chosen.c[f"sort_{n}"] for n in range(len(keys))]))
             )
         )
 

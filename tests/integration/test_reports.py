@@ -298,6 +298,10 @@ def test_inbox_order_filters_and_senior_overview(app, make, region) -> None:
     partial = consultant.get("/meldingen/?soort=luxe", headers={"HX-Request": "true"}).text
     assert "<html" not in partial
     assert f"/meldingen/{fresh.id}" in partial and f"/meldingen/{late.id}" not in partial
+    # The school sees its reports newest first.
+    school = login(app, region.zorg_a).get("/meldingen/").text
+    assert school.index(f"/meldingen/{fresh.id}") < school.index(f"/meldingen/{due.id}")
+    assert school.index(f"/meldingen/{due.id}") < school.index(f"/meldingen/{late.id}")
     senior = login(app, region.senior).get("/meldingen/").text
     assert "Reacties per consulent" in senior
     row = senior[senior.index("Consulent Een") :][:400]
