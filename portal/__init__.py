@@ -171,7 +171,7 @@ def _register_template_helpers(app: Flask) -> None:
             return {"current_user": user}
         from sqlalchemy import literal, select
 
-        from portal import access, figures_cache
+        from portal import access
         from portal.auth.models import Role
         from portal.notifications.services import unread_count_statement
         from portal.reports import services as reports
@@ -184,12 +184,7 @@ def _register_template_helpers(app: Flask) -> None:
         if user.role in (Role.CONSULTANT, Role.SENIOR):
             waiting = reports.counted_waiting(user, today)
             if waiting is None and access.sees_whole_region(user):
-                waiting = figures_cache.cached(
-                    "waiting reports",
-                    today,
-                    lambda: reports.nav_count(db.session, user),
-                    at_most=60,
-                )[0]
+                waiting = reports.waiting_counts(db.session, user, today)[0]
         statement = reports.nav_count_statement(user) if waiting is None else None
         unread, counted = db.session.execute(
             select(

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import access, filters
+from portal import access, figures_cache, filters
 from portal.attendance.models import (
     UNAUTHORISED_KINDS,
     Absence,
@@ -564,7 +564,8 @@ def _median(histogram: dict[int, int], n: int) -> float | None:
 
 def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, int]:
     """Open reports in ``user``'s scope still waiting for a first reaction, and how many of
-    them are past their deadline: counted once per request (home page and header)."""
+    them are past their deadline: counted once per request (home page and header), and for
+    the senior, whose numbers cover the region, kept a minute."""
 
     def count() -> tuple[int, int]:
         waiting, late = session.execute(
@@ -578,7 +579,10 @@ def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, in
         ).one()
         return waiting, late
 
-    result: tuple[int, int] = access.per_request(_waiting_key(user, today), count)
+    result: tuple[int, int] = access.per_request(
+        _waiting_key(user, today),
+        lambda: figures_cache.region_wide(user, "waiting reports", today, count, at_most=60)[0],
+    )
     return result
 
 

@@ -87,3 +87,22 @@ def test_only_the_whole_region_is_kept(caching, region) -> None:
         assert at is not None
         fresh = [figures_cache.region_wide(consultant, "scope", 1, compute) for _ in range(2)]
         assert fresh == [(2, None), (3, None)]
+
+
+def test_the_seniors_waiting_reports_are_kept_a_minute(caching, make, region, monkeypatch):
+    clock = [5000.0]
+    monkeypatch.setattr(figures_cache.time, "monotonic", lambda: clock[0])
+    make.report(region.pupil_a, filed_on=date(2026, 11, 2))
+    senior, consultant = caching.test_client(), caching.test_client()
+    do_login(senior, region.senior)
+    do_login(consultant, region.c1)
+    assert "1 melding wacht op uw reactie" in senior.get("/").text
+    assert '<span class="nav-count">1' in senior.get("/verzuim/signalen").text
+    make.report(region.pupil_a, filed_on=date(2026, 11, 3))
+    # The consultant counts afresh; the senior's region-wide number (home and header) is kept.
+    assert "2 meldingen wachten op uw reactie" in consultant.get("/").text
+    assert "1 melding wacht op uw reactie" in senior.get("/").text
+    assert '<span class="nav-count">1' in senior.get("/verzuim/signalen").text
+    clock[0] += 61
+    assert "2 meldingen wachten op uw reactie" in senior.get("/").text
+    assert '<span class="nav-count">2' in senior.get("/verzuim/signalen").text
