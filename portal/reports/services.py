@@ -586,6 +586,12 @@ def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, in
     return result
 
 
+def lend_waiting_counts(user: User, today: date, counts: tuple[int, int]) -> None:
+    """Give this request :func:`waiting_counts` from a page that counted them itself (the
+    unfiltered inbox)."""
+    access.per_request(_waiting_key(user, today), lambda: counts)
+
+
 def counted_waiting(user: User, today: date) -> int | None:
     """The number :func:`waiting_counts` found in this request already, or None."""
     known = access.already_known(_waiting_key(user, today))

@@ -362,6 +362,10 @@ def test_inbox_pages_markers_and_logged_reads(app, make, region) -> None:
     assert on_behalf == sorted(
         [(region.pupil_a.id, 0)] * 25 + [(region.pupil_b.id, 0), (region.pupil_b.id, region.c2.id)]
     )
+    # The navigation's number, counted by the list itself or (filtered, past the end) apart.
+    filtered = consultant.get("/meldingen/?soort=overig").text
+    for html in (first, second, beyond, filtered):
+        assert '<span class="nav-count">27<' in html
 
 
 def test_school_navigation_counts_unread_reactions_of_the_last_four_weeks(
