@@ -106,3 +106,23 @@ def test_the_seniors_waiting_reports_are_kept_a_minute(caching, make, region, mo
     clock[0] += 61
     assert "2 meldingen wachten op uw reactie" in senior.get("/").text
     assert '<span class="nav-count">2' in senior.get("/verzuim/signalen").text
+
+
+def test_the_overdue_view_per_consultant_is_kept_a_minute(caching, make, region, monkeypatch):
+    clock = [9000.0]
+    monkeypatch.setattr(figures_cache.time, "monotonic", lambda: clock[0])
+    make.report(region.pupil_a, filed_on=date(2026, 11, 2))  # long past its deadline
+    senior = caching.test_client()
+    do_login(senior, region.senior)
+
+    def late_for_c1() -> str:
+        html = senior.get("/meldingen/").text
+        assert "Stand van" in html and "elke minuut bijgewerkt" in html
+        row = html[html.index("Reacties per consulent") :]
+        return row[row.index("Consulent Een") :][:300]
+
+    assert '<strong class="deadline--late">1</strong>' in late_for_c1()
+    make.report(region.pupil_a, filed_on=date(2026, 11, 3))
+    assert '<strong class="deadline--late">1</strong>' in late_for_c1()
+    clock[0] += 61
+    assert '<strong class="deadline--late">2</strong>' in late_for_c1()
