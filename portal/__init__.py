@@ -122,7 +122,6 @@ def session_expired() -> tuple[str, int, dict[str, str]]:
 
 
 def _configure_login(app: Flask) -> None:
-    from sqlalchemy import select
 
     from portal.auth.models import User
 
@@ -147,7 +146,8 @@ def _configure_login(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
-        return db.session.scalars(select(User).where(User.id == int(user_id))).first()
+        # By primary key: SQLAlchemy keeps that statement ready instead of building one.
+        return db.session.get(User, int(user_id))
 
 
 def _register_template_helpers(app: Flask) -> None:
