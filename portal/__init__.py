@@ -161,17 +161,15 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def header_counts() -> dict[str, object]:
         """Counts in the header and navigation: one small query each, only when logged in."""
-        from flask_login import current_user
+        from portal import access
 
         # The user object itself instead of Flask-Login's proxy: templates read it dozens of
-        # times per page (role, name, navigation), and each proxy lookup costs a few
-        # microseconds through the request context.
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        # times per page (role, name, navigation).
+        user = access.signed_in()
         if not user.is_authenticated:
             return {"current_user": user}
         from sqlalchemy import literal, select
 
-        from portal import access
         from portal.auth.models import Role
         from portal.notifications.services import unread_count_statement
         from portal.reports import services as reports

@@ -116,13 +116,10 @@ def acting_for_id(user: User, school: School, on: date | None = None) -> int | N
     return _acting_for(user, school.fixed_consultant_id)
 
 
-def _acting_for(user: User, fixed_consultant_id: int | None) -> int | None:
-    if (
-        user.role == Role.CONSULTANT
-        and fixed_consultant_id is not None
-        and fixed_consultant_id != user.id
-    ):
-        return fixed_consultant_id
+def _acting_for(user: User, responsible_id: int | None) -> int | None:
+    """A consultant acts for the consultant responsible when that is someone else."""
+    if user.role == Role.CONSULTANT and responsible_id not in (None, user.id):
+        return responsible_id
     return None
 
 
@@ -369,10 +366,9 @@ def get_report(user: User, report_id: int) -> Report:
 
 def report_acting_for_id(user: User, report: Report) -> int | None:
     """A stand-in answering a report acts for the consultant it is assigned to."""
-    if user.role != Role.CONSULTANT:
+    if user.role != Role.CONSULTANT:  # without reading the report's school
         return None
-    responsible = report.assigned_consultant_id or report.school.fixed_consultant_id
-    return responsible if responsible not in (None, user.id) else None
+    return _acting_for(user, report.assigned_consultant_id or report.school.fixed_consultant_id)
 
 
 def can_file_reports(user: User) -> bool:

@@ -46,7 +46,7 @@ def healthz() -> tuple[Response, int]:
 @bp.get("/")
 @login_required
 def home() -> str:
-    user: User = current_user  # type: ignore[assignment]
+    user = access.signed_in()
     today = access.today()
     ctx: dict[str, object] = {"today": today}
     if user.role == Role.ADMIN:

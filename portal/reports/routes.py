@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from portal import access, figures_cache
 from portal.auth.models import Role, User
@@ -89,18 +89,10 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
     # The unfiltered inbox holds every open report in scope: it counts the waiting ones for the
     # navigation's number as well (one statement less on the page consultants use most).
     today = access.today()
-    waiting = Report.first_reaction_at.is_(None)
     lend_waiting = user.role != Role.SCHOOL and not any(
         (ctx["school_id"], ctx["kind"], ctx["status"])
     )
-    waiting_counts = (
-        [
-            func.count(case((waiting, 1))).over().label("waiting"),
-            func.count(case((and_(waiting, Report.deadline < today), 1))).over().label("late"),
-        ]
-        if lend_waiting
-        else []
-    )
+    waiting_counts = services.waiting_window_counts(today) if lend_waiting else []
 
     # The subquery carries the columns a row shows, so the outer query need not read report
     # again (cheaper to plan). Over the whole region (the senior: a thousand open reports

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import access, figures_cache, filters
@@ -584,6 +584,16 @@ def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, in
         lambda: figures_cache.region_wide(user, "waiting reports", today, count, at_most=60)[0],
     )
     return result
+
+
+def waiting_window_counts(today: date) -> list[Any]:
+    """:func:`waiting_counts` as window columns (``waiting``, ``late``) over the rows of a
+    list of open reports: the unfiltered inbox counts them while it reads its page."""
+    waiting = Report.first_reaction_at.is_(None)
+    return [
+        func.count(case((waiting, 1))).over().label("waiting"),
+        func.count(case((and_(waiting, Report.deadline < today), 1))).over().label("late"),
+    ]
 
 
 def lend_waiting_counts(user: User, today: date, counts: tuple[int, int]) -> None:
