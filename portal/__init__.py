@@ -168,10 +168,8 @@ def _register_template_helpers(app: Flask) -> None:
         user = access.signed_in()
         if not user.is_authenticated:
             return {"current_user": user}
-        from sqlalchemy import literal, select
-
         from portal.auth.models import Role
-        from portal.notifications.services import unread_count_statement
+        from portal.navigation import header_statement
         from portal.reports import services as reports
 
         # Both counts in one statement: one round trip to the database on every page. For
@@ -183,12 +181,10 @@ def _register_template_helpers(app: Flask) -> None:
             waiting = reports.counted_waiting(user, today)
             if waiting is None and access.sees_whole_region(user):
                 waiting = reports.waiting_counts(db.session, user, today)[0]
-        statement = reports.nav_count_statement(user) if waiting is None else None
+        with_count = waiting is None and reports.nav_count_shape(user.role) is not None
         unread, counted = db.session.execute(
-            select(
-                unread_count_statement(user).scalar_subquery(),
-                statement.scalar_subquery() if statement is not None else literal(0),
-            )
+            header_statement(user.role, with_count),
+            reports.nav_count_params(user) if with_count else {"user_id": user.id},
         ).one()
         return {
             "current_user": user,

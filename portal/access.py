@@ -20,13 +20,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
-from sqlalchemy import Select, false, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    bindparam,
+    false,
+    or_,
+    select,
+    true,
+)
 
 from portal import audit
 from portal.auth.models import Role, User, user_schools
@@ -84,14 +95,14 @@ def can_view_pupils(user: User) -> bool:
 # --- Consultants and stand-ins ----------------------------------------------------------------
 
 
-def answered_for_ids(user: User, on: date | None = None) -> Select[Any]:
-    """Ids of the consultants whose schools ``user`` answers for on ``on``: themselves and, during
-    a stand-in period, the absent consultant."""
-    on = on or today()
+def answered_for_ids(user_id: Any, on: Any) -> Select[Any]:
+    """Ids of the consultants whose schools the user ``user_id`` answers for on ``on``:
+    themselves and, during a stand-in period, the absent consultant. (Values or bound
+    parameters.)"""
     standing_in_for = select(StandIn.absent_consultant_id).where(
-        StandIn.stand_in_id == user.id, StandIn.start_date <= on, StandIn.end_date >= on
+        StandIn.stand_in_id == user_id, StandIn.start_date <= on, StandIn.end_date >= on
     )
-    return select(User.id).where(or_(User.id == user.id, User.id.in_(standing_in_for)))
+    return select(User.id).where(or_(User.id == user_id, User.id.in_(standing_in_for)))
 
 
 def active_stand_in(consultant_id: int | None, on: date | None = None) -> StandIn | None:
@@ -154,18 +165,28 @@ def _consultant_scope(user: User, on: date | None) -> tuple[list[int], list[Scho
     on = on or today()
 
     def compute() -> tuple[list[int], list[SchoolOption]]:
-        answered = answered_for_ids(user, on).subquery()
         rows = db.session.execute(
-            select(answered.c.id, School.id, School.name)
-            .select_from(answered)
-            .outerjoin(School, School.fixed_consultant_id == answered.c.id)
-            .order_by(School.name, School.id)
+            _consultant_scope_statement(), {"user_id": user.id, "on": on}
         ).all()
         consultants = sorted({row[0] for row in rows})
         schools = [SchoolOption(row[1], row[2]) for row in rows if row[1] is not None]
         return consultants, schools
 
     return per_request(("consultant_scope", user.id, on), compute)  # type: ignore[no-any-return]
+
+
+@cache
+def _consultant_scope_statement() -> Select[Any]:
+    """:func:`_consultant_scope`'s statement, built once (parameters ``user_id`` and ``on``)."""
+    answered = answered_for_ids(
+        bindparam("user_id", type_=Integer), bindparam("on", type_=Date)
+    ).subquery()
+    return (
+        select(answered.c.id, School.id, School.name)
+        .select_from(answered)
+        .outerjoin(School, School.fixed_consultant_id == answered.c.id)
+        .order_by(School.name, School.id)
+    )
 
 
 def _answered_for_list(user: User, on: date | None) -> list[int]:
@@ -334,20 +355,62 @@ def record_pupil_row_reads(user: User, rows: list[tuple[int, int | None]], purpo
 def reports_query(user: User, on: date | None = None) -> Select[Report]:
     """Reports ``user`` may see: the school its own; a consultant those of the schools they serve
     or stand in for, plus any the senior assigned to them; the senior all; swv and admin none."""
+    condition = _reports_condition(user.role, _reports_scope_values(user, on))
     query = select(Report)
+    return query if condition is None else query.where(condition)
+
+
+def reports_scope(
+    user: User, on: date | None = None
+) -> tuple[ColumnElement[bool] | None, dict[str, Any]]:
+    """The condition of :func:`reports_query` as a shape, with its values apart.
+
+    The condition (:func:`reports_scope_shape`) holds bound parameters without values
+    (``scope_schools``, ``scope_answered``) and is the same for every user of a role, so a
+    statement built on it once serves them all; the caller passes the values when executing.
+    A value left out is an error, never another user's scope. ``None``: no condition (the
+    senior sees every report).
+    """
+    return reports_scope_shape(user.role), _reports_scope_values(user, on)
+
+
+@cache
+def reports_scope_shape(role: Role) -> ColumnElement[bool] | None:
+    """:func:`reports_scope`'s condition for ``role``, built once."""
+    return _reports_condition(role, None)
+
+
+def _reports_scope_values(user: User, on: date | None) -> dict[str, Any]:
     match user.role:
-        case Role.SENIOR:
-            return query
         case Role.SCHOOL:
-            return query.where(Report.school_id.in_(school_ids(user, on)))
+            return {"scope_schools": school_ids(user, on)}
         case Role.CONSULTANT:
-            return query.where(
-                or_(
-                    Report.school_id.in_(school_ids(user, on)),
-                    Report.assigned_consultant_id.in_(_answered_for_list(user, on)),
-                )
+            return {
+                "scope_schools": school_ids(user, on),
+                "scope_answered": _answered_for_list(user, on),
+            }
+    return {}
+
+
+def _reports_condition(role: Role, values: dict[str, Any] | None) -> ColumnElement[bool] | None:
+    """The scope of reports per role; with ``values`` bound to them, else as a shape."""
+
+    def ids(key: str) -> BindParameter[Any]:
+        if values is None:
+            return bindparam(key, expanding=True, required=True)
+        return bindparam(key, values[key], expanding=True, unique=True)
+
+    match role:
+        case Role.SENIOR:
+            return None
+        case Role.SCHOOL:
+            return Report.school_id.in_(ids("scope_schools"))
+        case Role.CONSULTANT:
+            return or_(
+                Report.school_id.in_(ids("scope_schools")),
+                Report.assigned_consultant_id.in_(ids("scope_answered")),
             )
-    return query.where(false())
+    return false()
 
 
 def get_report(user: User, report_id: int) -> Report:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Integer, Select, bindparam, literal, select
 
 from portal.auth.models import Role
 
@@ -46,3 +50,18 @@ def navigation_for(role: Role | None) -> list[NavItem]:
     if role is None:
         return []
     return [item for item in NAVIGATION if role in item.roles]
+
+
+@cache
+def header_statement(role: Role, with_count: bool) -> Select[Any]:
+    """The header's counts in one statement for every user of ``role``, built once: the unread
+    notifications (parameter ``user_id``) and, with ``with_count``, the navigation's number
+    (:func:`portal.reports.services.nav_count_shape`, its values from ``nav_count_params``)."""
+    from portal.notifications.services import unread_count_statement
+    from portal.reports.services import nav_count_shape
+
+    nav = nav_count_shape(role) if with_count else None
+    return select(
+        unread_count_statement(bindparam("user_id", type_=Integer)).scalar_subquery(),
+        nav.scalar_subquery() if nav is not None else literal(0),
+    )

@@ -179,14 +179,15 @@ def send_pending(
 
 
 def unread_count(session: DbSession, user: User) -> int:
-    return session.scalar(unread_count_statement(user)) or 0
+    return session.scalar(unread_count_statement(user.id)) or 0
 
 
-def unread_count_statement(user: User) -> Select[Any]:
+def unread_count_statement(user_id: Any) -> Select[Any]:
+    """The user's unread notifications counted (``user_id``: a value or a bound parameter)."""
     from sqlalchemy import func
 
     return (
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
     )

@@ -4,11 +4,12 @@ senior's overview of late reactions, one report with its conversation, and the f
 from __future__ import annotations
 
 from datetime import UTC, date, timedelta
+from functools import cache
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, Integer, Select, bindparam, case, func, select
 
 from portal import access, figures_cache
 from portal.auth.models import Role, User
@@ -58,20 +59,77 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
     """One page of the list, read in one statement: the page's reports chosen and counted in a
     subquery (the filters, the order, a window count), then joined by key with what a row
     shows, including when the user last read each report and the latest message from the
-    other side (for the markers). Plain rows: a list page needs no ORM objects."""
-    query = access.reports_query(user)
-    if ctx["school_id"]:
-        query = query.where(Report.school_id == ctx["school_id"])
-    if ctx["kind"]:
-        query = query.where(Report.kind == ReportKind(ctx["kind"]))
-    if ctx["status"]:
-        query = query.where(Report.status == ReportStatus(ctx["status"]))
-    elif user.role != Role.SCHOOL:
+    other side (for the markers). Plain rows: a list page needs no ORM objects.
+
+    The statement is built once per shape (role, which filters, whether the waiting reports are
+    counted) with bound parameters; each request passes its values, the scope's included."""
+    _, params = access.reports_scope(user)
+    status_filter = "status" if ctx["status"] else ("open" if user.role != Role.SCHOOL else "")
+    # The unfiltered inbox holds every open report in scope: it counts the waiting ones for the
+    # navigation's number as well (one statement less on the page consultants use most).
+    lend_waiting = user.role != Role.SCHOOL and not any(
+        (ctx["school_id"], ctx["kind"], ctx["status"])
+    )
+    shape = _list_shape(
+        user.role, bool(ctx["school_id"]), bool(ctx["kind"]), status_filter, lend_waiting
+    )
+    today = access.today()
+    params.update(
+        user_id=user.id,
+        today=today,
+        school_id=ctx["school_id"],
+        kind=ReportKind(ctx["kind"]) if ctx["kind"] else None,
+        status=ReportStatus(ctx["status"]) if ctx["status"] else None,
+    )
+
+    def fetch(limit: int, offset: int) -> list[Any]:
+        result = db.session.execute(shape.page, {**params, "limit": limit, "offset": offset})
+        # Plain objects for the template: reading a column of a Row by name costs several times
+        # an attribute lookup, and a page reads about 300 of them.
+        rows = [SimpleNamespace(**row._mapping) for row in result]
+        if lend_waiting and (rows or offset == 0):
+            services.lend_waiting_counts(
+                user, today, (rows[0].waiting, rows[0].late) if rows else (0, 0)
+            )
+        return rows
+
+    def count_all() -> int:
+        return db.session.execute(shape.count_all, params).scalar_one()  # type: ignore[no-any-return]
+
+    return RowsPagination(
+        page=page_number, per_page=PER_PAGE, error_out=False, fetch=fetch, count_all=count_all
+    )
+
+
+class _ListShape(NamedTuple):
+    page: Select[Any]
+    count_all: Select[Any]
+
+
+@cache
+def _list_shape(
+    role: Role,
+    school_filter: bool,
+    kind_filter: bool,
+    status_filter: str,
+    lend_waiting: bool,
+) -> _ListShape:
+    """The list's statements for one shape, with bound parameters for every value (a handful of
+    shapes: building the statement costs more than running it)."""
+    scope = access.reports_scope_shape(role)
+    query = select(Report) if scope is None else select(Report).where(scope)
+    if school_filter:
+        query = query.where(Report.school_id == bindparam("school_id"))
+    if kind_filter:
+        query = query.where(Report.kind == bindparam("kind"))
+    if status_filter == "status":
+        query = query.where(Report.status == bindparam("status"))
+    elif status_filter == "open":
         # The inbox: open reports, those still waiting for a first reaction first, by deadline.
         query = query.where(Report.status.in_(OPEN_STATUSES))
     # The list's order: (expression, descending), the same inside and outside the subquery.
     keys: list[tuple[Any, bool]]
-    if user.role == Role.SCHOOL:
+    if role == Role.SCHOOL:
         keys = [(Report.filed_at, True), (Report.id, True)]
     else:
         keys = [
@@ -86,14 +144,9 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
             for column, (_, descending) in zip(columns, keys, strict=True)
         ]
 
-    # The unfiltered inbox holds every open report in scope: it counts the waiting ones for the
-    # navigation's number as well (one statement less on the page consultants use most).
-    today = access.today()
-    lend_waiting = user.role != Role.SCHOOL and not any(
-        (ctx["school_id"], ctx["kind"], ctx["status"])
+    waiting_counts = (
+        services.waiting_window_counts(bindparam("today", type_=Date)) if lend_waiting else []
     )
-    waiting_counts = services.waiting_window_counts(today) if lend_waiting else []
-
     # The subquery carries the columns a row shows, so the outer query need not read report
     # again (cheaper to plan). Over the whole region (the senior: a thousand open reports
     # sorted and counted) it carries only the ids, and the page's 25 are read by key.
@@ -108,81 +161,62 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
         Report.school_id,
         Report.assigned_consultant_id,
     )
-    narrow = access.sees_whole_region(user)
-
-    def fetch(limit: int, offset: int) -> list[Any]:
-        sort_keys = [key.label(f"sort_{n}") for n, (key, _) in enumerate(keys)]
-        chosen = (
-            query.with_only_columns(
-                *(shown[:1] if narrow else shown),
-                *sort_keys,
-                func.count().over().label("total"),
-                *waiting_counts,
-            )
-            .order_by(*ordered([key for key, _ in keys]))
-            .limit(limit)
-            .offset(offset)
-            .subquery("chosen")
+    narrow = scope is None
+    chosen = (
+        query.with_only_columns(
+            *(shown[:1] if narrow else shown),
+            *(key.label(f"sort_{n}") for n, (key, _) in enumerate(keys)),
+            func.count().over().label("total"),
+            *waiting_counts,
         )
-        report: Any = Report.__table__ if narrow else chosen
-        rows_from = chosen.join(report, report.c.id == chosen.c.id) if narrow else chosen
-        other_side = user.role == Role.SCHOOL  # the school waits for leerplicht, and vice versa
-        read_at = (
-            select(ReportRead.read_at)
-            .where(ReportRead.report_id == chosen.c.id, ReportRead.user_id == user.id)
-            .scalar_subquery()
-        )
-        latest_message_at = (
-            select(func.max(ReportMessage.created_at))
-            .where(ReportMessage.report_id == chosen.c.id, ReportMessage.from_lvs.is_(other_side))
-            .scalar_subquery()
-        )
-        result = list(
-            db.session.execute(
-                select(
-                    *(chosen.c[c.name] for c in waiting_counts),
-                    chosen.c.total,
-                    report.c.id,
-                    report.c.kind,
-                    report.c.status,
-                    report.c.filed_on,
-                    report.c.deadline,
-                    report.c.first_reaction_on,
-                    report.c.pupil_id,
-                    Pupil.last_name,
-                    Pupil.first_name,
-                    School.name.label("school_name"),
-                    # Whom a stand-in acts for: as on the report's own page (the assigned
-                    # consultant, else the school's).
-                    func.coalesce(
-                        report.c.assigned_consultant_id, School.fixed_consultant_id
-                    ).label("responsible_id"),
-                    User.name.label("consultant_name"),
-                    read_at.label("read_at"),
-                    latest_message_at.label("latest_message_at"),
-                )
-                .select_from(rows_from)
-                .join(Pupil, Pupil.id == report.c.pupil_id)
-                .join(School, School.id == report.c.school_id)
-                .outerjoin(User, User.id == report.c.assigned_consultant_id)
-                .order_by(*ordered([chosen.c[f"sort_{n}"] for n in range(len(keys))]))
-            )
-        )
-        # Plain objects for the template: reading a column of a Row by name costs several times
-        # an attribute lookup, and a page reads about 300 of them.
-        rows = [SimpleNamespace(**row._mapping) for row in result]
-        if lend_waiting and (rows or offset == 0):
-            services.lend_waiting_counts(
-                user, today, (rows[0].waiting, rows[0].late) if rows else (0, 0)
-            )
-        return rows
-
-    def count_all() -> int:
-        return db.session.execute(count_statement(query)).scalar_one()  # type: ignore[no-any-return]
-
-    return RowsPagination(
-        page=page_number, per_page=PER_PAGE, error_out=False, fetch=fetch, count_all=count_all
+        .order_by(*ordered([key for key, _ in keys]))
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("chosen")
     )
+    report: Any = Report.__table__ if narrow else chosen
+    rows_from = chosen.join(report, report.c.id == chosen.c.id) if narrow else chosen
+    other_side = role == Role.SCHOOL  # the school waits for leerplicht, and vice versa
+    read_at = (
+        select(ReportRead.read_at)
+        .where(ReportRead.report_id == chosen.c.id, ReportRead.user_id == bindparam("user_id"))
+        .scalar_subquery()
+    )
+    latest_message_at = (
+        select(func.max(ReportMessage.created_at))
+        .where(ReportMessage.report_id == chosen.c.id, ReportMessage.from_lvs.is_(other_side))
+        .scalar_subquery()
+    )
+    page = (
+        select(
+            *(chosen.c[c.name] for c in waiting_counts),
+            chosen.c.total,
+            report.c.id,
+            report.c.kind,
+            report.c.status,
+            report.c.filed_on,
+            report.c.deadline,
+            report.c.first_reaction_on,
+            report.c.pupil_id,
+            Pupil.last_name,
+            Pupil.first_name,
+            School.name.label("school_name"),
+            # Whom a stand-in acts for: as on the report's own page (the assigned consultant,
+            # else the school's).
+            func.coalesce(report.c.assigned_consultant_id, School.fixed_consultant_id).label(
+                "responsible_id"
+            ),
+            User.name.label("consultant_name"),
+            read_at.label("read_at"),
+            latest_message_at.label("latest_message_at"),
+        )
+        .select_from(rows_from)
+        .join(Pupil, Pupil.id == report.c.pupil_id)
+        .join(School, School.id == report.c.school_id)
+        .outerjoin(User, User.id == report.c.assigned_consultant_id)
+        .order_by(*ordered([chosen.c[f"sort_{n}"] for n in range(len(keys))]))
+    )
+    return _ListShape(page=page, count_all=count_statement(query))
 
 
 def _marker(user: User, row: Any) -> str | None:

@@ -9,10 +9,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import access, figures_cache, filters
@@ -452,43 +464,54 @@ def nav_count(session: DbSession, user: User) -> int:
     """The number in the navigation: for leerplicht the open reports still waiting for a first
     reaction; for the school the reports with a reaction of the last four weeks it has not
     read yet."""
-    statement = nav_count_statement(user)
-    return (session.scalar(statement) or 0) if statement is not None else 0
+    statement = nav_count_shape(user.role)
+    return (session.scalar(statement, nav_count_params(user)) or 0) if statement is not None else 0
 
 
 # The school's number in the navigation counts the reactions of the last four weeks.
 NEWS_DAYS = 28
 
 
-def nav_count_statement(user: User) -> Select[Any] | None:
-    """:func:`nav_count` as a statement (the header reads it with the other counts at once)."""
-    if user.role in (Role.CONSULTANT, Role.SENIOR):
-        return count_statement(
-            access.reports_query(user).where(
-                Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
-            )
+@cache
+def nav_count_shape(role: Role) -> Select[Any] | None:
+    """:func:`nav_count` as a statement for every user of ``role``, built once: its values
+    come from :func:`nav_count_params` (the header reads it with the other counts at once)."""
+    scope = access.reports_scope_shape(role)
+    if role in (Role.CONSULTANT, Role.SENIOR):
+        query = select(Report).where(
+            Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
         )
-    if user.role == Role.SCHOOL:
+        return count_statement(query if scope is None else query.where(scope))
+    if role == Role.SCHOOL:
         # Reports of the school's with a message from leerplicht of the last NEWS_DAYS days
         # that this user has not read since: read from the recent messages (an index on their
         # time), so the work follows the news, not the years of reports behind it.
-        scope = access.reports_query(user).whereclause
         return (
             select(func.count(ReportMessage.report_id.distinct()))
             .select_from(ReportMessage)
             .join(Report, Report.id == ReportMessage.report_id)
             .outerjoin(
                 ReportRead,
-                (ReportRead.report_id == ReportMessage.report_id) & (ReportRead.user_id == user.id),
+                (ReportRead.report_id == ReportMessage.report_id)
+                & (ReportRead.user_id == bindparam("user_id", type_=Integer)),
             )
             .where(
                 ReportMessage.from_lvs.is_(True),
-                ReportMessage.created_at >= utcnow() - timedelta(days=NEWS_DAYS),
+                ReportMessage.created_at >= bindparam("news_since", type_=DateTime(timezone=True)),
                 or_(ReportRead.read_at.is_(None), ReportMessage.created_at > ReportRead.read_at),
                 *([scope] if scope is not None else []),
             )
         )
     return None
+
+
+def nav_count_params(user: User) -> dict[str, Any]:
+    """The values of :func:`nav_count_shape` for ``user``: the scope's, and for the school
+    since when a reaction counts."""
+    _, params = access.reports_scope(user)
+    params["user_id"] = user.id
+    params["news_since"] = utcnow() - timedelta(days=NEWS_DAYS)
+    return params
 
 
 def reaction_figures_by(
@@ -586,7 +609,7 @@ def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, in
     return result
 
 
-def waiting_window_counts(today: date) -> list[Any]:
+def waiting_window_counts(today: date | ColumnElement[date]) -> list[Any]:
     """:func:`waiting_counts` as window columns (``waiting``, ``late``) over the rows of a
     list of open reports: the unfiltered inbox counts them while it reads its page."""
     waiting = Report.first_reaction_at.is_(None)

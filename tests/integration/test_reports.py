@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import StatementError
 
 from portal.attendance.models import Signal, SignalKind
 from portal.audit import AuditEvent
@@ -366,6 +367,36 @@ def test_inbox_pages_markers_and_logged_reads(app, make, region) -> None:
     filtered = consultant.get("/meldingen/?soort=overig").text
     for html in (first, second, beyond, filtered):
         assert '<span class="nav-count">27<' in html
+
+
+def test_list_statements_built_once_take_each_users_own_scope(app, make, region) -> None:
+    # The list's and the header's statements are built once per role and shared by every user
+    # of it: each request must bring its own scope, one after the other in the same process.
+    mine = make.report(region.pupil_a, filed_on=date(2026, 11, 20))
+    theirs = make.report(region.pupil_b, filed_on=date(2026, 11, 20))
+    for user, seen, unseen in (
+        (region.c1, mine, theirs),
+        (region.c2, theirs, mine),
+        (region.c1, mine, theirs),
+        (region.zorg_a, mine, theirs),
+        (region.zorg_b, theirs, mine),
+    ):
+        client = login(app, user)
+        for path in (
+            "/meldingen/",
+            "/meldingen/?soort=overig",
+            f"/meldingen/?status={seen.status}",
+        ):
+            html = client.get(path).text
+            assert f"/meldingen/{seen.id}" in html and f"/meldingen/{unseen.id}" not in html
+            assert "1 melding." in html
+        if user.role.value == "consultant":
+            assert '<span class="nav-count">1<' in html
+    # A shape executed without its scope's values is an error, not another user's scope.
+    from portal.access import reports_scope_shape
+
+    with app.app_context(), pytest.raises(StatementError, match="scope_schools"):
+        db.session.execute(select(Report.id).where(reports_scope_shape(region.c1.role)))
 
 
 def test_school_navigation_counts_unread_reactions_of_the_last_four_weeks(
