@@ -184,7 +184,7 @@ def _register_template_helpers(app: Flask) -> None:
         with_count = waiting is None and reports.nav_count_shape(user.role) is not None
         unread, counted = db.session.execute(
             header_statement(user.role, with_count),
-            reports.nav_count_params(user) if with_count else {"user_id": user.id},
+            {**(reports.nav_count_params(user) if with_count else {}), "user_id": user.id},
         ).one()
         return {
             "current_user": user,

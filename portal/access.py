@@ -95,16 +95,6 @@ def can_view_pupils(user: User) -> bool:
 # --- Consultants and stand-ins ----------------------------------------------------------------
 
 
-def answered_for_ids(user_id: Any, on: Any) -> Select[Any]:
-    """Ids of the consultants whose schools the user ``user_id`` answers for on ``on``:
-    themselves and, during a stand-in period, the absent consultant. (Values or bound
-    parameters.)"""
-    standing_in_for = select(StandIn.absent_consultant_id).where(
-        StandIn.stand_in_id == user_id, StandIn.start_date <= on, StandIn.end_date >= on
-    )
-    return select(User.id).where(or_(User.id == user_id, User.id.in_(standing_in_for)))
-
-
 def active_stand_in(consultant_id: int | None, on: date | None = None) -> StandIn | None:
     """The stand-in period covering ``consultant_id`` on ``on``, if any (latest start wins)."""
     if consultant_id is None:
@@ -177,10 +167,17 @@ def _consultant_scope(user: User, on: date | None) -> tuple[list[int], list[Scho
 
 @cache
 def _consultant_scope_statement() -> Select[Any]:
-    """:func:`_consultant_scope`'s statement, built once (parameters ``user_id`` and ``on``)."""
-    answered = answered_for_ids(
-        bindparam("user_id", type_=Integer), bindparam("on", type_=Date)
-    ).subquery()
+    """:func:`_consultant_scope`'s statement, built once (parameters ``user_id`` and ``on``).
+
+    The consultants the user answers for on ``on``: themselves and, during a stand-in period,
+    the absent consultant; with their schools."""
+    user_id, on = bindparam("user_id", type_=Integer), bindparam("on", type_=Date)
+    standing_in_for = select(StandIn.absent_consultant_id).where(
+        StandIn.stand_in_id == user_id, StandIn.start_date <= on, StandIn.end_date >= on
+    )
+    answered = (
+        select(User.id).where(or_(User.id == user_id, User.id.in_(standing_in_for))).subquery()
+    )
     return (
         select(answered.c.id, School.id, School.name)
         .select_from(answered)

@@ -128,7 +128,8 @@ def record_reads(
         # A list page logs a read per pupil: one statement with a column of values each
         # (unnested by PostgreSQL) costs a fraction of an executemany of 25 rows. One statement
         # is a transaction by itself: in autocommit it needs no BEGIN and COMMIT round trips.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
             conn.execute(
                 _insert_unnested(), {name: [_plain(r[name]) for r in rows] for name in _COLUMNS}
             )

@@ -73,14 +73,17 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
     shape = _list_shape(
         user.role, bool(ctx["school_id"]), bool(ctx["kind"]), status_filter, lend_waiting
     )
+    # Only the values the shape asks for: a shape and its values that disagree fail loudly.
     today = access.today()
-    params.update(
-        user_id=user.id,
-        today=today,
-        school_id=ctx["school_id"],
-        kind=ReportKind(ctx["kind"]) if ctx["kind"] else None,
-        status=ReportStatus(ctx["status"]) if ctx["status"] else None,
-    )
+    params["user_id"] = user.id
+    if lend_waiting:
+        params["today"] = today
+    if ctx["school_id"]:
+        params["school_id"] = ctx["school_id"]
+    if ctx["kind"]:
+        params["kind"] = ReportKind(ctx["kind"])
+    if ctx["status"]:
+        params["status"] = ReportStatus(ctx["status"])
 
     def fetch(limit: int, offset: int) -> list[Any]:
         result = db.session.execute(shape.page, {**params, "limit": limit, "offset": offset})

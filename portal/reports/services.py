@@ -509,8 +509,9 @@ def nav_count_params(user: User) -> dict[str, Any]:
     """The values of :func:`nav_count_shape` for ``user``: the scope's, and for the school
     since when a reaction counts."""
     _, params = access.reports_scope(user)
-    params["user_id"] = user.id
-    params["news_since"] = utcnow() - timedelta(days=NEWS_DAYS)
+    if user.role == Role.SCHOOL:
+        params["user_id"] = user.id
+        params["news_since"] = utcnow() - timedelta(days=NEWS_DAYS)
     return params
 
 

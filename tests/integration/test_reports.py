@@ -310,8 +310,9 @@ def test_inbox_order_filters_and_senior_overview(app, make, region) -> None:
 
 
 def _rows(html: str) -> list[str]:
-    """The body rows of the list on a page, in order."""
-    body = html[html.index('<tbody class="utrecht-table__body">') :]
+    """The body rows of the list on a page, in order (after the senior's table per consultant)."""
+    body = html[max(html.find('<div id="meldingen">'), 0) :]
+    body = body[body.index('<tbody class="utrecht-table__body">') :]
     return body[: body.index("</tbody>")].split('<tr class="utrecht-table__row">')[1:]
 
 
@@ -371,27 +372,45 @@ def test_inbox_pages_markers_and_logged_reads(app, make, region) -> None:
 
 def test_list_statements_built_once_take_each_users_own_scope(app, make, region) -> None:
     # The list's and the header's statements are built once per role and shared by every user
-    # of it: each request must bring its own scope, one after the other in the same process.
+    # of it (tests/integration/test_statement_shapes.py): each request must bring its own scope,
+    # one user after the other in the same process, from a cold cache on.
+    from portal.navigation import header_statement
+    from portal.reports import routes, services
+
+    for cached in (routes._list_shape, header_statement, services.nav_count_shape):  # noqa: SLF001
+        cached.cache_clear()
     mine = make.report(region.pupil_a, filed_on=date(2026, 11, 20))
     theirs = make.report(region.pupil_b, filed_on=date(2026, 11, 20))
-    for user, seen, unseen in (
-        (region.c1, mine, theirs),
-        (region.c2, theirs, mine),
-        (region.c1, mine, theirs),
-        (region.zorg_a, mine, theirs),
-        (region.zorg_b, theirs, mine),
-    ):
+    # Assigned to c1 by the senior at c2's school: in c1's scope, not in zorg_a's.
+    assigned = make.report(region.pupil_b, filed_on=date(2026, 11, 19), assigned=region.c1.id)
+    cases = (
+        (region.c1, {mine, assigned}, region.school_a),
+        (region.c2, {theirs, assigned}, region.school_b),
+        (region.zorg_a, {mine}, region.school_a),
+        (region.zorg_b, {theirs, assigned}, region.school_b),
+        (region.c1, {mine, assigned}, region.school_a),
+        (region.senior, {mine, theirs, assigned}, region.school_a),
+    )
+    for user, seen, school in cases:
         client = login(app, user)
-        for path in (
-            "/meldingen/",
-            "/meldingen/?soort=overig",
-            f"/meldingen/?status={seen.status}",
+        for path, expected in (
+            ("/meldingen/", seen),
+            ("/meldingen/?soort=overig", seen),
+            (f"/meldingen/?status={mine.status}", seen),
+            (f"/meldingen/?school={school.id}", {r for r in seen if r.school_id == school.id}),
         ):
             html = client.get(path).text
-            assert f"/meldingen/{seen.id}" in html and f"/meldingen/{unseen.id}" not in html
-            assert "1 melding." in html
-        if user.role.value == "consultant":
-            assert '<span class="nav-count">1<' in html
+            shown = {
+                int(row.split('href="/meldingen/')[1].split('"')[0])
+                for row in _rows(html)
+                if 'href="/meldingen/' in row
+            }
+            assert shown == {r.id for r in expected}, (user.email, path)
+        beyond = client.get("/meldingen/?pagina=2").text
+        total = f"{len(seen)} melding." if len(seen) == 1 else f"{len(seen)} meldingen."
+        assert total in beyond and "Geen meldingen." in beyond
+        if user.role.value in ("consultant", "senior"):
+            assert f'<span class="nav-count">{len(seen)}<' in html
     # A shape executed without its scope's values is an error, not another user's scope.
     from portal.access import reports_scope_shape
 
