@@ -352,32 +352,25 @@ def record_pupil_row_reads(user: User, rows: list[tuple[int, int | None]], purpo
 def reports_query(user: User, on: date | None = None) -> Select[Report]:
     """Reports ``user`` may see: the school its own; a consultant those of the schools they serve
     or stand in for, plus any the senior assigned to them; the senior all; swv and admin none."""
-    condition = _reports_condition(user.role, _reports_scope_values(user, on))
+    condition = _reports_condition(user.role, reports_scope_values(user, on))
     query = select(Report)
     return query if condition is None else query.where(condition)
 
 
-def reports_scope(
-    user: User, on: date | None = None
-) -> tuple[ColumnElement[bool] | None, dict[str, Any]]:
-    """The condition of :func:`reports_query` as a shape, with its values apart.
-
-    The condition (:func:`reports_scope_shape`) holds bound parameters without values
-    (``scope_schools``, ``scope_answered``) and is the same for every user of a role, so a
-    statement built on it once serves them all; the caller passes the values when executing.
-    A value left out is an error, never another user's scope. ``None``: no condition (the
-    senior sees every report).
-    """
-    return reports_scope_shape(user.role), _reports_scope_values(user, on)
-
-
 @cache
 def reports_scope_shape(role: Role) -> ColumnElement[bool] | None:
-    """:func:`reports_scope`'s condition for ``role``, built once."""
+    """The condition of :func:`reports_query` for ``role`` as a shape, built once.
+
+    It holds bound parameters without values (``scope_schools``, ``scope_answered``) and is the
+    same for every user of the role, so a statement built on it once serves them all; the
+    caller passes :func:`reports_scope_values` when executing. A value left out is an error,
+    never another user's scope. ``None``: no condition (the senior sees every report).
+    """
     return _reports_condition(role, None)
 
 
-def _reports_scope_values(user: User, on: date | None) -> dict[str, Any]:
+def reports_scope_values(user: User, on: date | None = None) -> dict[str, Any]:
+    """The values of :func:`reports_scope_shape` for ``user``."""
     match user.role:
         case Role.SCHOOL:
             return {"scope_schools": school_ids(user, on)}

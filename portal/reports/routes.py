@@ -63,7 +63,7 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
 
     The statement is built once per shape (role, which filters, whether the waiting reports are
     counted) with bound parameters; each request passes its values, the scope's included."""
-    _, params = access.reports_scope(user)
+    params = access.reports_scope_values(user)
     status_filter = "status" if ctx["status"] else ("open" if user.role != Role.SCHOOL else "")
     # The unfiltered inbox holds every open report in scope: it counts the waiting ones for the
     # navigation's number as well (one statement less on the page consultants use most).
@@ -296,7 +296,7 @@ def _overdue_per_consultant(today: date) -> list[dict[str, Any]]:
         )
         .select_from(Report)
         .outerjoin(User, User.id == Report.assigned_consultant_id)
-        .where(Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None))
+        .where(services.waiting_for_reaction())
         .group_by(Report.assigned_consultant_id, User.name)
     ).all()
     return sorted(

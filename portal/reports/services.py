@@ -394,11 +394,7 @@ def check_deadlines(session: DbSession, today: date, public_url: str) -> int:
     tomorrow_deadline = [
         r
         for r in session.scalars(
-            select(Report).where(
-                Report.status.in_(OPEN_STATUSES),
-                Report.first_reaction_at.is_(None),
-                Report.reminder_sent.is_(False),
-            )
+            select(Report).where(waiting_for_reaction(), Report.reminder_sent.is_(False))
         )
         if subtract_working_days(r.deadline, 1) <= today <= r.deadline
     ]
@@ -417,10 +413,7 @@ def check_deadlines(session: DbSession, today: date, public_url: str) -> int:
         count += 1
     breached = session.scalars(
         select(Report).where(
-            Report.status.in_(OPEN_STATUSES),
-            Report.first_reaction_at.is_(None),
-            Report.deadline < today,
-            Report.breach_sent.is_(False),
+            waiting_for_reaction(), Report.deadline < today, Report.breach_sent.is_(False)
         )
     )
     for report in breached:
@@ -478,9 +471,7 @@ def nav_count_shape(role: Role) -> Select[Any] | None:
     come from :func:`nav_count_params` (the header reads it with the other counts at once)."""
     scope = access.reports_scope_shape(role)
     if role in (Role.CONSULTANT, Role.SENIOR):
-        query = select(Report).where(
-            Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None)
-        )
+        query = select(Report).where(waiting_for_reaction())
         return count_statement(query if scope is None else query.where(scope))
     if role == Role.SCHOOL:
         # Reports of the school's with a message from leerplicht of the last NEWS_DAYS days
@@ -508,7 +499,7 @@ def nav_count_shape(role: Role) -> Select[Any] | None:
 def nav_count_params(user: User) -> dict[str, Any]:
     """The values of :func:`nav_count_shape` for ``user``: the scope's, and for the school
     since when a reaction counts."""
-    _, params = access.reports_scope(user)
+    params = access.reports_scope_values(user)
     if user.role == Role.SCHOOL:
         params["user_id"] = user.id
         params["news_since"] = utcnow() - timedelta(days=NEWS_DAYS)
@@ -586,6 +577,11 @@ def _median(histogram: dict[int, int], n: int) -> float | None:
     return sum(found) / len(found)
 
 
+def waiting_for_reaction() -> ColumnElement[bool]:
+    """An open report still waiting for its first reaction (the five working days run)."""
+    return and_(Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None))
+
+
 def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, int]:
     """Open reports in ``user``'s scope still waiting for a first reaction, and how many of
     them are past their deadline: counted once per request (home page and header), and for
@@ -594,7 +590,7 @@ def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, in
     def count() -> tuple[int, int]:
         waiting, late = session.execute(
             access.reports_query(user)
-            .where(Report.status.in_(OPEN_STATUSES), Report.first_reaction_at.is_(None))
+            .where(waiting_for_reaction())
             .with_only_columns(
                 func.count(),
                 func.count(case((Report.deadline < today, 1))),
