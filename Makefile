@@ -66,12 +66,12 @@ test: $(VENV)/.installed-dev chromium pdf-libs $(AXE)
 	AXE_PATH=$(AXE) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check portal tests migrations wsgi.py
-	$(BIN)/ruff format --check portal tests wsgi.py
+	$(BIN)/ruff check portal devdata tests migrations bench wsgi.py
+	$(BIN)/ruff format --check portal devdata tests bench wsgi.py
 
 format: $(VENV)/.installed-dev
-	$(BIN)/ruff format portal tests wsgi.py
-	$(BIN)/ruff check --fix portal tests wsgi.py
+	$(BIN)/ruff format portal devdata tests bench wsgi.py
+	$(BIN)/ruff check --fix portal devdata tests bench wsgi.py
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy

@@ -188,16 +188,7 @@ class Target:
 def fingerprint() -> str:
     """Changes when the generator or the schema changes (the database is then rebuilt)."""
     digest = hashlib.sha256()
-    files = [
-        ROOT / "portal" / name
-        for name in (
-            "demo_region.py",
-            "demo_region_overstap.py",
-            "demo.py",
-            "demo_transition.py",
-            "demo_evaluation.py",
-        )
-    ]
+    files = sorted((ROOT / "devdata").rglob("*.py"))
     files += sorted((ROOT / "migrations" / "versions").glob("*.py"))
     for path in files:
         digest.update(path.read_bytes())
@@ -731,7 +722,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
 
-    from portal.demo_region import parse_scale
+    from devdata.region import parse_scale
 
     scales = [parse_scale(s) for s in args.scale.split(",")]
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]

@@ -1,4 +1,7 @@
-"""Command-line tasks: ``flask --app wsgi demo-data``."""
+"""Command-line tasks: ``flask --app wsgi recompute-signals``, ``send-mail``, ``create-admin``.
+
+Demo data is not the application's: ``devdata/`` adds ``demo-data`` (see ``wsgi.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,42 +12,6 @@ from portal.extensions import db
 
 
 def register_cli(app: Flask) -> None:
-    @app.cli.command("demo-data")
-    @click.option(
-        "--scale",
-        default=None,
-        metavar="SCALE",
-        help="Also build a region: 'region' (= 1.0: 245 schools, 68,000 pupils, three school "
-        "years of history), a fraction such as 0.1, or a multiple such as 5.",
-    )
-    def demo_data(scale: str | None) -> None:
-        """Load the demo region and accounts into an empty database."""
-        from portal.access import today
-        from portal.demo import database_is_empty, load_demo_data
-
-        if current_app.config["PORTAL_ENV"] == "production":
-            raise click.ClickException("Refusing to load demo data into a production database.")
-        factor = None
-        if scale is not None:
-            from portal.demo_region import parse_scale
-
-            try:
-                factor = parse_scale(scale)
-            except ValueError as error:
-                raise click.BadParameter(str(error), param_hint="--scale") from error
-        if not database_is_empty(db.session):
-            click.echo("The database already holds accounts; demo data not loaded.")
-            return
-        if factor is not None:
-            from portal.demo_region import load_region
-
-            click.echo(f"Building a region at scale {factor:g} ...")
-            load_region(db.session, today(), factor, echo=click.echo)
-        else:
-            load_demo_data(db.session, today())
-            db.session.commit()
-        click.echo("Demo data loaded. Password for every demo account: verzuim-demo-2026")
-
     @app.cli.command("recompute-signals")
     def recompute_signals() -> None:
         """Bring every pupil's signals up to date (run nightly, e.g. from cron)."""

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
+from devdata.cli import register as register_demo_data
 from portal import create_app
 from portal.auth.models import User
 from portal.config import normalise_database_url
@@ -71,6 +72,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SERVER_NAME": None,
         }
     )
+    register_demo_data(app)  # as wsgi.py does
     reset_schema(app)
     _APP[:] = [app]
     yield app

@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from devdata.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from devdata.region import parse_scale
 from portal.attendance.models import Absence, LateArrival, Signal
 from portal.auth.models import User
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from portal.demo_region import parse_scale
 from portal.evaluation.models import Evaluation
 from portal.extensions import db
 from portal.pupils.models import Pupil

@@ -1,8 +1,8 @@
 from sqlalchemy import func, select
 
+from devdata.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal import create_app
 from portal.auth.models import Role, User
-from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal.extensions import db
 from portal.schools.models import School, SchoolHoliday, StandIn
 from tests.conftest import do_login

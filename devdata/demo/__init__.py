@@ -9,10 +9,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from devdata.demo.evaluation import load_demo_evaluation
+from devdata.demo.pupils import load_demo_pupils
+from devdata.demo.reports import load_demo_reports
+from devdata.demo.transition import load_demo_transition
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.db import DbSession
-from portal.demo_pupils import load_demo_pupils
 from portal.schools.models import (
     HolidayRegion,
     Municipality,
@@ -139,12 +142,9 @@ def load_demo_data(session: DbSession, today: date) -> dict[str, User]:
         for year, name, first, last in HOLIDAYS_MIDDEN
     )
     session.flush()
-    load_demo_pupils(session, {"vmbo": vmbo, "lyceum": lyceum, "mbo": mbo}, users, today)
+    pupils = load_demo_pupils(session, {"vmbo": vmbo, "lyceum": lyceum, "mbo": mbo}, users, today)
+    load_demo_reports(session, pupils, users, today)
     session.flush()
-    from portal.demo_transition import load_demo_transition
-
     load_demo_transition(session, vmbo, users, today)
-    from portal.demo_evaluation import load_demo_evaluation
-
     load_demo_evaluation(session, vmbo, users, today)
     return users

@@ -12,11 +12,12 @@ import random
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 
-from portal.demo_pupils import FIRST_NAMES, LAST_NAMES
+from devdata.demo.pupils import FIRST_NAMES, LAST_NAMES
+from devdata.region.plan import Context
 from portal.evaluation.models import Evaluation, EvaluationRound
 from portal.pupils.models import Programme, Pupil
 from portal.schools.models import SchoolType
@@ -34,9 +35,6 @@ from portal.transition.models import (
     TransitionTable,
     table_schools,
 )
-
-if TYPE_CHECKING:
-    from portal.demo_region import Context
 
 PER_YEAR = 1_000  # pupils on the lists per school year, at region scale
 GROUP = 3  # schools per table

@@ -93,7 +93,8 @@ def _school_days(calendar: SchoolCalendar, start: date, end: date) -> list[date]
 
 def load_demo_pupils(
     session: DbSession, schools: dict[str, School], users: dict[str, User], today: date
-) -> None:
+) -> dict[str, list[Pupil]]:
+    """The demo schools' pupils with a school year of registrations, by school key."""
     rng = random.Random(20261123)  # noqa: S311 - demo data, not security
     year_start = school_year_bounds(school_year_of(today))[0]
     plans = [
@@ -154,9 +155,7 @@ def load_demo_pupils(
         lyceum_zorg,
     )
     session.flush()
-    from portal.demo_reports import load_demo_reports
-
-    load_demo_reports(session, pupils, users, today)
+    return pupils
 
 
 def _add(

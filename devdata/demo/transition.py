@@ -8,10 +8,10 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from devdata.demo.pupils import FIRST_NAMES, LAST_NAMES
 from portal.auth.models import User
 from portal.calendar import school_year_bounds
 from portal.db import DbSession
-from portal.demo_pupils import FIRST_NAMES, LAST_NAMES
 from portal.pupils.models import Programme, Pupil
 from portal.schools.models import School
 from portal.transition import rules
