@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from devdata.demo import DEMO_PASSWORD, database_is_empty, load_demo_data
 from devdata.region import load_region, parse_scale
-from portal import access
+from portal import calendar
 from portal.extensions import db
 
 
@@ -42,8 +42,8 @@ def demo_data(scale: str | None) -> None:
         return
     if factor is not None:
         click.echo(f"Building a region at scale {factor:g} ...")
-        load_region(db.session, access.today(), factor, echo=click.echo)
+        load_region(db.session, calendar.today(), factor, echo=click.echo)
     else:
-        load_demo_data(db.session, access.today())
+        load_demo_data(db.session, calendar.today())
         db.session.commit()
     click.echo(f"Demo data loaded. Password for every demo account: {DEMO_PASSWORD}")

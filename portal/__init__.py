@@ -14,7 +14,7 @@ from portal.config import PROJECT_ROOT, load_config
 from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
 # Models must be imported so that the metadata (and Alembic) know every table.
-from portal import audit as _audit  # noqa: F401  isort: skip
+from portal import audit as _audit  # noqa: F401  isort: skip, calendar
 from portal.attendance import models as _attendance_models  # noqa: F401  isort: skip
 from portal.auth import models as _auth_models  # noqa: F401  isort: skip
 from portal.casework import models as _casework_models  # noqa: F401  isort: skip
@@ -161,7 +161,7 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def header_counts() -> dict[str, object]:
         """Counts in the header and navigation: one small query each, only when logged in."""
-        from portal import access
+        from portal import access, calendar
 
         # The user object itself instead of Flask-Login's proxy: templates read it dozens of
         # times per page (role, name, navigation).
@@ -175,7 +175,7 @@ def _register_template_helpers(app: Flask) -> None:
         # Both counts in one statement: one round trip to the database on every page. For
         # leerplicht the number is the waiting reports: lent by a page that counted them already
         # (the home page), and for the senior, whose number covers the region, kept a minute.
-        today = access.today()
+        today = calendar.today()
         waiting: int | None = None
         if user.role in (Role.CONSULTANT, Role.SENIOR):
             waiting = reports.counted_waiting(user, today)

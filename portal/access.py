@@ -19,12 +19,11 @@ Scope per role:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from functools import cache, wraps
 from typing import Any, NamedTuple, ParamSpec, TypeVar
-from zoneinfo import ZoneInfo
 
-from flask import abort, g, has_request_context
+from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import (
     BindParameter,
@@ -39,22 +38,16 @@ from sqlalchemy import (
     true,
 )
 
-from portal import audit
+from portal import audit, calendar
 from portal.auth.models import Role, User, user_schools
 from portal.extensions import db
 from portal.pupils.models import Pupil
 from portal.reports.models import Report
+from portal.request_cache import per_request
 from portal.schools.models import School, StandIn
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def today() -> date:
-    """Today in the Netherlands (deadlines and stand-in periods are Dutch calendar days)."""
-    return datetime.now(AMSTERDAM).date()
 
 
 # --- Roles ------------------------------------------------------------------------------------
@@ -99,7 +92,7 @@ def active_stand_in(consultant_id: int | None, on: date | None = None) -> StandI
     """The stand-in period covering ``consultant_id`` on ``on``, if any (latest start wins)."""
     if consultant_id is None:
         return None
-    on = on or today()
+    on = on or calendar.today()
     return db.session.scalars(
         select(StandIn)
         .where(
@@ -127,23 +120,6 @@ def _acting_for(user: User, responsible_id: int | None) -> int | None:
 # --- Schools ----------------------------------------------------------------------------------
 
 
-def already_known(key: tuple[Any, ...]) -> Any:
-    """What :func:`per_request` computed for ``key`` in this request, or None."""
-    if not has_request_context():
-        return None
-    return g.get("_access_cache", {}).get(key)
-
-
-def per_request(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-    """``compute()`` once per request (scopes are asked for several times on one page)."""
-    if not has_request_context():
-        return compute()
-    cache = g.setdefault("_access_cache", {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
 class SchoolOption(NamedTuple):
     id: int
     name: str
@@ -152,7 +128,7 @@ class SchoolOption(NamedTuple):
 def _consultant_scope(user: User, on: date | None) -> tuple[list[int], list[SchoolOption]]:
     """The consultants ``user`` answers for on ``on`` and those consultants' schools by name:
     one statement for both, once per request (every page of a consultant needs them)."""
-    on = on or today()
+    on = on or calendar.today()
 
     def compute() -> tuple[list[int], list[SchoolOption]]:
         rows = db.session.execute(
@@ -197,7 +173,8 @@ def school_ids(user: User, on: date | None = None) -> Any:
     if user.role in (Role.SENIOR, Role.ADMIN):
         return schools_query(user, on).with_only_columns(School.id)
     return per_request(
-        ("school_ids", user.id, on or today()), lambda: [row.id for row in school_options(user, on)]
+        ("school_ids", user.id, on or calendar.today()),
+        lambda: [row.id for row in school_options(user, on)],
     )
 
 
@@ -207,7 +184,7 @@ def school_options(user: User, on: date | None = None) -> list[SchoolOption]:
     if user.role == Role.CONSULTANT:
         return _consultant_scope(user, on)[1]
     return per_request(  # type: ignore[no-any-return]
-        ("school_options", user.id, on or today()),
+        ("school_options", user.id, on or calendar.today()),
         lambda: [
             SchoolOption(*row)
             for row in db.session.execute(

@@ -1,7 +1,10 @@
-"""School years, school weeks and working days.
+"""The clock, school years, school weeks and working days.
 
-Plain functions over dates: no Flask request inside, so the rules that build on them (16 hours
-in 4 school weeks, the five-working-day reaction) are unit-tested without an app.
+``today()`` is the one clock of the portal: the date in the Netherlands (tests set it by
+patching ``portal.calendar.today``; code calls it as ``calendar.today()`` so that they can).
+The rest are plain functions over dates, no Flask request inside, so the rules that build on
+them (16 hours in 4 school weeks, the five-working-day reaction) are unit-tested without an
+app.
 
 * A school year runs from 1 August to 31 July and is named by its starting year
   (``2025`` is school year 2025-2026).
@@ -15,12 +18,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SCHOOL_YEAR_START_MONTH = 8
+
+
+def today() -> date:
+    """Today in the Netherlands (deadlines and stand-in periods are Dutch calendar days)."""
+    return datetime.now(AMSTERDAM).date()
+
+
+def local_now() -> datetime:
+    """The time of day in the Netherlands (as a page shows it)."""
+    return datetime.now(AMSTERDAM)
 
 
 def school_year_of(day: date) -> int:

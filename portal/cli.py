@@ -5,20 +5,27 @@ Demo data is not the application's: ``devdata/`` adds ``demo-data`` (see ``wsgi.
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask, current_app
+from sqlalchemy import func, select
 
+from portal import calendar
+from portal.attendance.services import recompute_all
+from portal.auth.models import Role, User
+from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from portal.evaluation.services import run_schedule
 from portal.extensions import db
+from portal.notifications.services import send_pending, sender_from_config
+from portal.reports.services import check_deadlines
 
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("recompute-signals")
     def recompute_signals() -> None:
         """Bring every pupil's signals up to date (run nightly, e.g. from cron)."""
-        from portal.access import today
-        from portal.attendance.services import recompute_all
-
-        count = recompute_all(db.session, today())
+        count = recompute_all(db.session, calendar.today())
         db.session.commit()
         click.echo(f"Signals recomputed for {count} pupils.")
 
@@ -27,18 +34,15 @@ def register_cli(app: Flask) -> None:
     @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
     def send_mail(loop: bool, interval: int) -> None:
         """Deliver the outbox (and send deadline reminders). Run from cron, or with --loop."""
-        import time
-
-        from portal.access import today
-        from portal.evaluation.services import run_schedule
-        from portal.notifications.services import send_pending, sender_from_config
-        from portal.reports.services import check_deadlines
-
         sender = sender_from_config(current_app.config)
         while True:
-            noticed = check_deadlines(db.session, today(), current_app.config["PUBLIC_URL"])
+            noticed = check_deadlines(
+                db.session, calendar.today(), current_app.config["PUBLIC_URL"]
+            )
             db.session.commit()
-            evaluation = run_schedule(db.session, today())  # the April round and its reminders
+            evaluation = run_schedule(
+                db.session, calendar.today()
+            )  # the April round and its reminders
             db.session.commit()
             if evaluation:
                 click.echo(f"send-mail: {evaluation}")
@@ -58,11 +62,6 @@ def register_cli(app: Flask) -> None:
     )
     def create_admin(email: str, name: str, password: str) -> None:
         """Create a functioneel beheerder account (the first account in production)."""
-        from sqlalchemy import func, select
-
-        from portal.auth.models import Role, User
-        from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
-
         email = email.strip().lower()
         if len(password) < MIN_PASSWORD_LENGTH:
             raise click.ClickException(f"The password needs {MIN_PASSWORD_LENGTH}+ characters.")

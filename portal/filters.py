@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from portal.access import AMSTERDAM
+from portal.calendar import AMSTERDAM
 
 MONTHS = (
     "januari",

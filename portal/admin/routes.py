@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
-from portal import access
+from portal import access, calendar
 from portal.admin.forms import (
     AccountForm,
     HolidayForm,
@@ -299,10 +299,10 @@ def stand_ins() -> str:
         selectinload(StandIn.absent_consultant), selectinload(StandIn.stand_in)
     )
     if not show_past:
-        query = query.where(StandIn.end_date >= access.today())
+        query = query.where(StandIn.end_date >= calendar.today())
     page = _page(query.order_by(StandIn.start_date.desc(), StandIn.id.desc()))
     return render_template(
-        "admin/stand_ins.html", page=page, show_past=show_past, today=access.today()
+        "admin/stand_ins.html", page=page, show_past=show_past, today=calendar.today()
     )
 
 
@@ -398,7 +398,7 @@ def settings() -> Any:
         current.late_period = LatePeriod(form.late_period.data)
         db.session.add(current)
         db.session.flush()
-        count = attendance.recompute_all(db.session, access.today())
+        count = attendance.recompute_all(db.session, calendar.today())
         db.session.commit()
         flash(
             f"De verzuimregels zijn opgeslagen; de signalen van {count} leerlingen zijn "

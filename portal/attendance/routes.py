@@ -11,7 +11,7 @@ from flask_login import login_required
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
-from portal import access, figures_cache
+from portal import access, calendar, figures_cache
 from portal.attendance import services as attendance
 from portal.attendance.forms import RegisterRowForm
 from portal.attendance.models import (
@@ -69,7 +69,7 @@ def register() -> Any:
     user = _user()
     if not access.can_edit_pupils(user):
         abort(403)
-    today = access.today()
+    today = calendar.today()
     schools = db.session.scalars(access.editable_schools_query(user).order_by(School.name)).all()
     school_id = request.args.get("school", type=int)
     school = next((s for s in schools if s.id == school_id), schools[0] if schools else None)
@@ -105,7 +105,7 @@ def register() -> Any:
         ).all()
     )
     access.record_pupil_reads(user, list(pupils), "klassenregister")
-    calendar = attendance.calendar_for(db.session, school)
+    school_calendar = attendance.calendar_for(db.session, school)
     rows = [
         {
             "pupil": p,
@@ -119,7 +119,7 @@ def register() -> Any:
     if day > today:
         day_problem = "Deze datum ligt in de toekomst."
     elif pupils:
-        day_problem = attendance.check_day(pupils[0], day, calendar, today)
+        day_problem = attendance.check_day(pupils[0], day, school_calendar, today)
         if day_problem and "ingeschreven" in day_problem:
             day_problem = None  # about one pupil, not about the day
     return render_template(
@@ -144,7 +144,7 @@ def register_row(pupil_id: int) -> Any:
     if not access.can_edit_pupils(user):
         abort(403)
     pupil = access.get_pupil_for_edit(user, pupil_id)
-    today = access.today()
+    today = calendar.today()
     day = _parse_day(request.form.get("datum"), today)
     form = RegisterRowForm(prefix=f"p{pupil.id}")
     saved = False
@@ -155,12 +155,12 @@ def register_row(pupil_id: int) -> Any:
         original = (
             AbsenceKind(form.original_kind.data) if form.original_kind.data in known else None
         )
-        calendar = attendance.calendar_for(db.session, pupil.school)
+        school_calendar = attendance.calendar_for(db.session, pupil.school)
         wants_change = hours > 0 or form.late.data
         problem = attendance.check_day(
             pupil,
             day,
-            calendar,
+            school_calendar,
             today,
             allow_future=kind == AbsenceKind.VERLOF and not form.late.data,
         )
@@ -279,6 +279,6 @@ def signals() -> str:
         kind_labels=SIGNAL_KIND_LABELS,
         settings=settings,
         deadlines=deadlines,
-        today=access.today(),
+        today=calendar.today(),
         can_edit=access.can_edit_pupils(user),
     )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from portal import access
+from portal import access, calendar
 from portal.attendance.models import UNAUTHORISED_KINDS, Absence, Signal, SignalKind
 from portal.attendance.services import fmt_hours, get_settings
 from portal.audit import AuditAction, record_change
@@ -53,7 +53,7 @@ def _user() -> User:
 
 
 def _page(pupil: Pupil, **forms: Any) -> tuple[str, int]:
-    today = access.today()
+    today = calendar.today()
     reports = db.session.scalars(
         select(Report)
         .where(Report.pupil_id == pupil.id)
@@ -261,7 +261,7 @@ def referral(referral_id: int) -> Any:
 def follow_ups() -> str:
     """What the consultant has to follow up: this week and anything overdue."""
     user = _user()
-    today = access.today()
+    today = calendar.today()
     until = today + timedelta(days=6 - today.weekday())
     items = db.session.scalars(
         select(CaseAction)
@@ -334,7 +334,7 @@ def mark_thuiszitter(pupil_id: int) -> Any:
             form.start_date.errors = [
                 "Deze leerling staat al als thuiszitter geregistreerd; beëindig dat eerst."
             ]
-        elif form.start_date.data > access.today():
+        elif form.start_date.data > calendar.today():
             form.start_date.errors = ["Deze datum ligt in de toekomst."]
         else:
             item = Thuiszitter(
@@ -409,7 +409,7 @@ def thuiszitters() -> str:
     """Thuiszitters in scope this school year, a page at a time, and the annual report's
     figures for this school year (counted from three columns, not from the page's rows)."""
     user = _user()
-    today = access.today()
+    today = calendar.today()
     year = school_year_of(today)
     first = school_year_bounds(year)[0]
     this_year = (

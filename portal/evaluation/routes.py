@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from portal import access
+from portal import access, calendar
 from portal.auth.models import User
 from portal.calendar import school_year_label, school_year_of
 from portal.evaluation import rules, services
@@ -65,7 +65,7 @@ def _require(allowed: bool) -> None:
 @bp.get("/")
 def index() -> str:
     user = _user()
-    today = access.today()
+    today = calendar.today()
     year = school_year_of(today)
     ctx: dict[str, Any] = {
         "today": today,
@@ -140,7 +140,7 @@ def _progress_page(round_: EvaluationRound) -> dict[str, Any]:
 def open_round() -> Response:
     user = _user()
     _require(access.can_manage_evaluations(user))
-    today = access.today()
+    today = calendar.today()
     year = school_year_of(today)
     if services.round_for(db.session, year) is not None:
         flash("De ronde van dit schooljaar is al geopend.", "info")
@@ -217,7 +217,7 @@ def _page(
     status: int = 200,
 ) -> tuple[str, int]:
     user = _user()
-    today = access.today()
+    today = calendar.today()
     part = access.evaluation_part(user)
     questions = list(evaluation.round.question_set.questions)
     answers = {(a.question_id, a.part): a for a in evaluation.answers}
@@ -335,9 +335,7 @@ def save_part(evaluation_id: int) -> Any:
 
 
 def _clock() -> str:
-    from datetime import datetime
-
-    return datetime.now(access.AMSTERDAM).strftime("%H:%M")
+    return calendar.local_now().strftime("%H:%M")
 
 
 def _posted_conclusion() -> dict[str, Any]:
@@ -387,7 +385,7 @@ def save_conclusion(evaluation_id: int) -> Any:
             except ValueError:
                 errors[f"afspraak-{i}-wanneer"] = "Vul een geldige datum in."
             else:
-                if due < access.today():
+                if due < calendar.today():
                     errors[f"afspraak-{i}-wanneer"] = "Deze datum ligt in het verleden."
         if not errors:
             agreements.append(
@@ -448,7 +446,7 @@ def reopen(evaluation_id: int) -> Response:
 
 
 def _report_context(evaluation: Evaluation) -> dict[str, Any]:
-    today = access.today()
+    today = calendar.today()
     current, previous = services.facts(
         db.session, evaluation.school_id, evaluation.round.school_year, today
     )

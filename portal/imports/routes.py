@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from portal import access
+from portal import access, calendar
 from portal.auth.models import User
 from portal.extensions import db
 from portal.forms import options
@@ -52,7 +52,7 @@ def index() -> Any:
                 ImportKind(form.kind.data),
                 upload.filename or "bestand",
                 upload.read(),
-                access.today(),
+                calendar.today(),
             )
         except ImportFileError as error:
             form.file.errors = [str(error)]
@@ -103,7 +103,7 @@ def decide(batch_id: int) -> Response:
     batch = _own_batch(batch_id)
     if request.form.get("actie") == "opslaan":
         valid = sum(1 for row in batch.rows if not row["errors"])
-        count = services.commit(db.session, _user(), batch, access.today())
+        count = services.commit(db.session, _user(), batch, calendar.today())
         db.session.commit()
         flash(f"{count} {'regel is' if count == 1 else 'regels zijn'} opgeslagen.", "success")
         if count < valid:

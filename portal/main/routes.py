@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
-from portal import access, figures_cache
+from portal import access, calendar, figures_cache
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.schools.models import School, StandIn
@@ -47,7 +47,7 @@ def healthz() -> tuple[Response, int]:
 @login_required
 def home() -> str:
     user = access.signed_in()
-    today = access.today()
+    today = calendar.today()
     ctx: dict[str, object] = {"today": today}
     if user.role == Role.ADMIN:
         ctx["role_counts"] = dict(

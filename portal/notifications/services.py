@@ -18,9 +18,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Select, select
 
-from portal.access import AMSTERDAM
 from portal.auth.models import User
-from portal.calendar import is_working_day
+from portal.calendar import AMSTERDAM, is_working_day
 from portal.db import DbSession, utcnow
 from portal.notifications.models import Notification, OutboxMail
 

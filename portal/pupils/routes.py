@@ -11,7 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from portal import access
+from portal import access, calendar
 from portal.attendance import services as attendance
 from portal.attendance.forms import AbsenceForm, LateArrivalForm, LateStepForm
 from portal.attendance.models import Absence, AbsenceKind, LateArrival, LateArrivalStep, Signal
@@ -200,10 +200,10 @@ def leave(pupil_id: int) -> Any:
 
 def _detail(pupil: Pupil, **forms: Any) -> tuple[str, int]:
     user = _user()
-    today = access.today()
+    today = calendar.today()
     year = request.args.get("schooljaar", type=int) or school_year_of(today)
     year = max(min(year, school_year_of(today)), 2000)
-    calendar = attendance.calendar_for(db.session, pupil.school)
+    school_calendar = attendance.calendar_for(db.session, pupil.school)
     signals = db.session.scalars(
         select(Signal).where(Signal.pupil_id == pupil.id).order_by(Signal.reached_on.desc())
     ).all()
@@ -221,7 +221,7 @@ def _detail(pupil: Pupil, **forms: Any) -> tuple[str, int]:
         "pupils/detail.html",
         pupil=pupil,
         today=today,
-        timeline=timeline(db.session, pupil, year, calendar),
+        timeline=timeline(db.session, pupil, year, school_calendar),
         school_year_label=school_year_label,
         current_school_year=school_year_of(today),
         # History goes back to the enrolment (or five years when that date is unknown).
@@ -247,12 +247,12 @@ def add_absence(pupil_id: int) -> Any:
     pupil = access.get_pupil_for_edit(user, pupil_id)
     form = AbsenceForm()
     if form.validate():
-        today = access.today()
+        today = calendar.today()
         kind = form.kind_enum
         hours = form.hours.data if form.hours.data is not None else Decimal(0)
-        calendar = attendance.calendar_for(db.session, pupil.school)
+        school_calendar = attendance.calendar_for(db.session, pupil.school)
         problem = attendance.check_day(
-            pupil, form.day.data, calendar, today, allow_future=kind == AbsenceKind.VERLOF
+            pupil, form.day.data, school_calendar, today, allow_future=kind == AbsenceKind.VERLOF
         )
         if problem:
             form.day.errors = [problem]
@@ -302,7 +302,7 @@ def delete_absence(pupil_id: int, absence_id: int) -> Response:
     if absence is None:
         abort(404)
     attendance.set_absence(db.session, user, pupil, absence.day, absence.kind, Decimal(0))
-    attendance.recompute_signals(db.session, pupil, access.today())
+    attendance.recompute_signals(db.session, pupil, calendar.today())
     db.session.commit()
     flash("De registratie is verwijderd.", "success")
     return redirect(url_for("pupils.detail", pupil_id=pupil.id) + "#registraties")
@@ -314,9 +314,9 @@ def add_late_arrival(pupil_id: int) -> Any:
     pupil = access.get_pupil_for_edit(user, pupil_id)
     form = LateArrivalForm()
     if form.validate():
-        today = access.today()
-        calendar = attendance.calendar_for(db.session, pupil.school)
-        problem = attendance.check_day(pupil, form.day.data, calendar, today)
+        today = calendar.today()
+        school_calendar = attendance.calendar_for(db.session, pupil.school)
+        problem = attendance.check_day(pupil, form.day.data, school_calendar, today)
         if problem:
             form.day.errors = [problem]
         elif db.session.scalar(
@@ -346,7 +346,7 @@ def delete_late_arrival(pupil_id: int, late_id: int) -> Response:
     if late is None:
         abort(404)
     attendance.set_late_arrival(db.session, user, pupil, late.day, False, None)
-    attendance.recompute_signals(db.session, pupil, access.today())
+    attendance.recompute_signals(db.session, pupil, calendar.today())
     db.session.commit()
     flash("De registratie is verwijderd.", "success")
     return redirect(url_for("pupils.detail", pupil_id=pupil.id) + "#te-laat")
@@ -358,7 +358,7 @@ def record_step(pupil_id: int) -> Any:
     user = _user()
     pupil = access.get_pupil_for_edit(user, pupil_id)
     form = LateStepForm()
-    today = access.today()
+    today = calendar.today()
     signal = db.session.scalars(
         select(Signal).where(Signal.pupil_id == pupil.id, Signal.kind == "te_laat")
     ).first()

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import Date, Integer, Select, bindparam, case, func, select
 
-from portal import access, figures_cache
+from portal import access, calendar, figures_cache
 from portal.auth.models import Role, User
 from portal.db import count_statement
 from portal.extensions import RowsPagination, db, htmx
@@ -49,7 +49,7 @@ def _user() -> User:
 
 @bp.app_template_global()
 def deadline_in_words(deadline: date) -> str:
-    return deadline_words(deadline, access.today())
+    return deadline_words(deadline, calendar.today())
 
 
 # --- Lists ----------------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
         user.role, bool(ctx["school_id"]), bool(ctx["kind"]), status_filter, lend_waiting
     )
     # Only the values the shape asks for: a shape and its values that disagree fail loudly.
-    today = access.today()
+    today = calendar.today()
     params["user_id"] = user.id
     if lend_waiting:
         params["today"] = today
@@ -259,7 +259,7 @@ def _filters(user: User) -> dict[str, Any]:
 @bp.get("/")
 def index() -> str:
     user = _user()
-    today = access.today()
+    today = calendar.today()
     ctx = _filters(user)
     page = _list_page(user, ctx, request.args.get("pagina", 1, type=int))
     access.record_pupil_row_reads(
@@ -321,7 +321,7 @@ def new() -> Any:
     user = _user()
     if not access.can_file_reports(user):
         abort(403)
-    today = access.today()
+    today = calendar.today()
     form = ReportForm()
     signal = None
     signal_id = request.args.get("signaal", type=int)
@@ -400,7 +400,7 @@ def new() -> Any:
 
 def _detail(report: Report, **forms: Any) -> tuple[str, int]:
     user = _user()
-    today = access.today()
+    today = calendar.today()
     status_form = forms.pop("status_form", None) or StatusForm(
         formdata=None, version=report.version
     )
@@ -449,7 +449,7 @@ def message(report_id: int) -> Any:
     form = MessageForm()
     if form.validate():
         # A plain insert: two consultants answering at once are both saved.
-        services.post_message(db.session, user, report, form.body.data or "", access.today())
+        services.post_message(db.session, user, report, form.body.data or "", calendar.today())
         db.session.commit()
         flash("Uw bericht is geplaatst.", "success")
         return redirect(url_for("reports.detail", report_id=report.id) + "#gesprek")
@@ -475,7 +475,7 @@ def status(report_id: int) -> Any:
                 ReportStatus(form.target.data),
                 form.version.data or 0,
                 ClosingResult(form.result.data) if form.result.data else None,
-                access.today(),
+                calendar.today(),
             )
         except services.StaleReport:
             form.target.errors = [
@@ -485,7 +485,7 @@ def status(report_id: int) -> Any:
             form.version.data = report.version
         else:
             if form.message.data and access.can_react(user, report):
-                services.post_message(db.session, user, report, form.message.data, access.today())
+                services.post_message(db.session, user, report, form.message.data, calendar.today())
             db.session.commit()
             flash(f"De status is nu: {report.status.label}.", "success")
             return redirect(url_for("reports.detail", report_id=report.id))
@@ -508,7 +508,7 @@ def reassign(report_id: int) -> Any:
     form.consultant_id.choices = options((i, u.name) for i, u in consultants.items())
     if form.validate():
         services.reassign(
-            db.session, user, report, consultants[form.consultant_id.data], access.today()
+            db.session, user, report, consultants[form.consultant_id.data], calendar.today()
         )
         db.session.commit()
         flash(
@@ -528,7 +528,7 @@ def figures() -> str:
     user = _user()
     if user.role != Role.SENIOR:
         abort(403)
-    today = access.today()
+    today = calendar.today()
     since = today - timedelta(days=365)
     per_consultant, computed_at = figures_cache.cached(
         "reactions per consultant",

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import access, figures_cache, filters
+from portal import access, figures_cache, filters, request_cache
 from portal.attendance.models import (
     UNAUTHORISED_KINDS,
     Absence,
@@ -599,7 +599,7 @@ def waiting_counts(session: DbSession, user: User, today: date) -> tuple[int, in
         ).one()
         return waiting, late
 
-    result: tuple[int, int] = access.per_request(
+    result: tuple[int, int] = request_cache.per_request(
         _waiting_key(user, today),
         lambda: figures_cache.region_wide(user, "waiting reports", today, count, at_most=60)[0],
     )
@@ -619,12 +619,12 @@ def waiting_window_counts(today: date | ColumnElement[date]) -> list[Any]:
 def lend_waiting_counts(user: User, today: date, counts: tuple[int, int]) -> None:
     """Give this request :func:`waiting_counts` from a page that counted them itself (the
     unfiltered inbox)."""
-    access.per_request(_waiting_key(user, today), lambda: counts)
+    request_cache.per_request(_waiting_key(user, today), lambda: counts)
 
 
 def counted_waiting(user: User, today: date) -> int | None:
     """The number :func:`waiting_counts` found in this request already, or None."""
-    known = access.already_known(_waiting_key(user, today))
+    known = request_cache.already_known(_waiting_key(user, today))
     return known[0] if known is not None else None
 
 

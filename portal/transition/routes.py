@@ -26,7 +26,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import access, figures_cache
+from portal import access, calendar, figures_cache
 from portal.audit import AuditAction
 from portal.auth.models import User
 from portal.calendar import school_year_label
@@ -102,7 +102,7 @@ def _years(user: User, today: date) -> list[int]:
 
 
 def _filters(user: User) -> dict[str, Any]:
-    today = access.today()
+    today = calendar.today()
     schools = _schools(user)
     years = _years(user, today)
     year = request.args.get("jaar", type=int)
@@ -199,7 +199,7 @@ def _editable_schools(user: User) -> list[School]:
 
 def _add_page(form: EntryForm | None = None, bulk: BulkEntryForm | None = None) -> tuple[str, int]:
     user = _user()
-    today = access.today()
+    today = calendar.today()
     year = rules.season_year(today)
     schools = _editable_schools(user)
     pupils = services.eligible_pupils(db.session, user, year, today)
@@ -263,7 +263,7 @@ def _already_listed(pupil_id: int, year: int) -> bool:
 def add_post() -> Any:
     user = _user()
     _require(access.can_add_to_transition_list(user))
-    today = access.today()
+    today = calendar.today()
     year = rules.season_year(today)
     form = EntryForm()
     form.coach_id.choices = _all_coach_choices(user)
@@ -296,7 +296,7 @@ def add_bulk() -> Any:
     nothing: each number that cannot go on the list is named with the reason."""
     user = _user()
     _require(access.can_add_to_transition_list(user))
-    today = access.today()
+    today = calendar.today()
     year = rules.season_year(today)
     bulk = BulkEntryForm(prefix="bulk")
     schools = {s.id: s for s in _editable_schools(user)}
@@ -353,7 +353,7 @@ def add_bulk() -> Any:
 
 def _entry_page(entry: TransitionEntry, **forms: Any) -> tuple[str, int]:
     user = _user()
-    today = access.today()
+    today = calendar.today()
     entry = db.session.scalars(
         select(TransitionEntry)
         .where(TransitionEntry.id == entry.id)
@@ -469,7 +469,7 @@ def _agreement_errors(form: AgreementForm | DiscussionForm, today: date, require
 def agreement_add(entry_id: int) -> Any:
     user = _user()
     entry = access.get_transition_entry_for_edit(user, entry_id)
-    today = access.today()
+    today = calendar.today()
     form = AgreementForm(prefix="afspraak")
     form.validate()
     _agreement_errors(form, today, required=True)
@@ -487,7 +487,7 @@ def agreement_add(entry_id: int) -> Any:
 def outcome(entry_id: int) -> Any:
     user = _user()
     entry = access.get_transition_entry_for_edit(user, entry_id)
-    today = access.today()
+    today = calendar.today()
     form = OutcomeForm(prefix="uitkomst")
     if form.validate() and not _stale(form, entry):
         problem = rules.outcome_problem(entry, form.outcome_on.data, today)
@@ -552,7 +552,7 @@ def agreement_toggle(agreement_id: int) -> Any:
     user = _user()
     agreement = _scoped_agreement(user, agreement_id)
     _require(access.can_edit_transition(user) and agreement.entry.school.active)
-    services.toggle_agreement(db.session, user, agreement, access.today())
+    services.toggle_agreement(db.session, user, agreement, calendar.today())
     db.session.commit()
     flash("Afspraak afgevinkt." if agreement.done_on else "Afspraak staat weer open.", "success")
     if request.form.get("terug") == "taken":
@@ -566,7 +566,7 @@ def agreement_toggle(agreement_id: int) -> Any:
 @bp.get("/afspraken")
 def todo() -> str:
     user = _user()
-    today = access.today()
+    today = calendar.today()
     show_done = request.args.get("weergave") == "klaar"
     query = services.todo_query(user).options(
         selectinload(TransitionAgreement.entry).selectinload(TransitionEntry.pupil),
@@ -601,7 +601,7 @@ def todo() -> str:
 @bp.get("/tafels")
 def tables() -> str:
     user = _user()
-    today = access.today()
+    today = calendar.today()
     items = db.session.scalars(
         access.transition_tables_query(user)
         .options(selectinload(TransitionTable.schools), selectinload(TransitionTable.partnership))
@@ -775,7 +775,7 @@ def _table_problem(table: TransitionTable, today: date) -> str | None:
 def table(table_id: int) -> str:
     user = _user()
     table = access.get_transition_table(user, table_id)
-    today = access.today()
+    today = calendar.today()
     # A table with several schools goes through them one at a time (as the table itself does):
     # the page holds one school's agenda; the printed agenda holds all.
     per_school = _agenda_per_school(user, table)
@@ -823,7 +823,7 @@ def table_print(table_id: int) -> str:
         "transition/table_print.html",
         table=table,
         agenda=agenda,
-        today=access.today(),
+        today=calendar.today(),
         school_year_label=school_year_label,
     )
 
@@ -837,7 +837,7 @@ def discuss(table_id: int, entry_id: int) -> Any:
         entry.school_year != table.school_year
     ):
         abort(404)
-    today = access.today()
+    today = calendar.today()
     form = DiscussionForm(prefix=f"p{entry.id}")
     saved = False
     problem = _table_problem(table, today)
@@ -909,7 +909,7 @@ def table_complete(table_id: int) -> Any:
     if table.is_completed:
         table.completed_at = None
         flash("De tafel staat weer open voor besprekingen.", "success")
-    elif table.held_on > access.today():
+    elif table.held_on > calendar.today():
         flash("Een tafel rondt u af op of na de dag dat hij is gehouden.", "error")
     else:
         table.completed_at = utcnow()

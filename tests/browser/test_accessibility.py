@@ -85,7 +85,7 @@ def crawl(page: Page, base: str, per_shape: int = 2) -> list[str]:
 
 @pytest.fixture()
 def rich_region(app, make, region, monkeypatch):
-    monkeypatch.setattr("portal.access.today", lambda: date(2026, 11, 23))
+    monkeypatch.setattr("portal.calendar.today", lambda: date(2026, 11, 23))
     """The region plus the objects that admin pages list (holidays, stand-ins, a second page)."""
     make.holiday(school_year=2026, start_date=date(2026, 10, 17), end_date=date(2026, 10, 25))
     make.stand_in(region.c1, region.c2, date(2026, 12, 1), date(2026, 12, 5))

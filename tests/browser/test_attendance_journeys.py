@@ -15,7 +15,7 @@ TODAY = date(2026, 11, 23)  # a Monday
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch) -> None:
-    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+    monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
 
 
 def test_class_register_raises_the_sixteen_hour_signal(

@@ -18,7 +18,7 @@ TODAY = date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch) -> None:
-    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+    monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
 
 
 def test_consultant_runs_a_case_and_the_school_sees_only_the_result(

@@ -17,7 +17,7 @@ TODAY = date(2027, 4, 12)
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch) -> None:
-    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+    monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
 
 
 def fill_part(page: Page, score: str, remark: str) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal import access
+from portal import calendar
 from portal.auth.models import Role
 
 pytestmark = pytest.mark.browser
@@ -102,7 +102,7 @@ def test_keyboard_only_login_and_skip_link(page: Page, base, region) -> None:
 
 
 def test_school_sees_who_answers_during_a_stand_in(page: Page, make, region, browser_login):
-    today = access.today()
+    today = calendar.today()
     make.stand_in(region.c1, region.c2, today, today + timedelta(days=4))
     browser_login(page, region.zorg_a.email)
     row = page.locator("tr", has=page.get_by_role("rowheader", name="School A", exact=True))
@@ -120,7 +120,7 @@ def test_admin_plans_a_stand_in_and_the_consultant_sees_it(
     page.get_by_role("link", name="Nieuwe vervanging").click()
     page.get_by_label("Afwezige consulent").select_option(label="Consulent Twee")
     page.get_by_label("Vervanger").select_option(label="Consulent Een")
-    start = access.today()
+    start = calendar.today()
     page.get_by_label("Eerste dag").fill(start.isoformat())
     # A mistake first: the end before the start. The message sits next to the field and
     # the entered values stay.

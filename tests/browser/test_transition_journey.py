@@ -31,7 +31,7 @@ def login(browser: Browser, base: str, email: str) -> Page:
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch) -> None:
-    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+    monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
 
 
 def test_a_pupil_goes_from_the_list_to_the_table_and_the_todo_lists(

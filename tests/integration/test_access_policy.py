@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from portal import access
+from portal import access, calendar
 from portal.audit import AuditAction, AuditEvent, AuditTrailIsAppendOnly
 from portal.auth.models import User
 from portal.extensions import db
@@ -64,7 +64,7 @@ def test_admin_sees_master_data_but_no_pupils(app, region) -> None:
 
 
 def test_stand_in_sees_absent_consultants_schools_only_during_the_period(app, make, region):
-    today = access.today()
+    today = calendar.today()
     make.stand_in(region.c2, region.c1, today - timedelta(days=1), today + timedelta(days=3))
     with app.test_request_context():
         c1 = _user(region.c1.id)
@@ -109,7 +109,7 @@ def test_reading_a_pupil_is_logged(app, region) -> None:
 
 
 def test_stand_in_reads_are_logged_on_behalf_of_the_fixed_consultant(app, make, region):
-    today = access.today()
+    today = calendar.today()
     make.stand_in(region.c2, region.c1, today, today)
     with app.test_request_context():
         access.get_pupil(_user(region.c1.id), region.pupil_b.id)

@@ -20,7 +20,7 @@ SECRET_SMA = "Onderbouwing arts: angststoornis"
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch) -> None:
-    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+    monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
 
 
 def login(app, user):  # noqa: ANN201

@@ -33,7 +33,7 @@ TODAY = date(2027, 4, 12)
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch) -> None:
-    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+    monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
 
 
 def login(app, user):  # noqa: ANN001, ANN201
@@ -137,7 +137,7 @@ def test_reminders_go_mid_and_end_of_april_to_who_has_not_finished(app, region, 
 
 
 def test_senior_opens_the_round_early(app, region, monkeypatch) -> None:
-    monkeypatch.setattr("portal.access.today", lambda: date(2027, 3, 10))
+    monkeypatch.setattr("portal.calendar.today", lambda: date(2027, 3, 10))
     senior = login(app, region.senior)
     page = senior.get("/evaluatie/").text
     assert "opent automatisch op" in page

@@ -3,7 +3,7 @@
 import re
 from datetime import timedelta
 
-from portal import access
+from portal import calendar
 from tests.conftest import do_login
 
 
@@ -20,7 +20,7 @@ def test_school_sees_its_school_and_consultant(app, region) -> None:
 
 
 def test_school_sees_the_stand_in_during_the_period(app, make, region) -> None:
-    today = access.today()
+    today = calendar.today()
     make.stand_in(region.c1, region.c2, today, today + timedelta(days=2))
     html = _home(app, region.zorg_a)
     assert "Consulent Twee" in html
@@ -28,7 +28,7 @@ def test_school_sees_the_stand_in_during_the_period(app, make, region) -> None:
 
 
 def test_consultant_sees_own_schools_and_stand_ins(app, make, region) -> None:
-    today = access.today()
+    today = calendar.today()
     make.stand_in(region.c2, region.c1, today + timedelta(days=7), today + timedelta(days=9))
     html = _home(app, region.c1)
     assert "School A" in html and "School C (mbo)" in html and "School B" not in html
@@ -65,7 +65,7 @@ def test_home_pages_say_what_is_to_do(app, make, region, monkeypatch) -> None:
     from portal.extensions import db
 
     today = date(2026, 11, 23)
-    monkeypatch.setattr("portal.access.today", lambda: today)
+    monkeypatch.setattr("portal.calendar.today", lambda: today)
     for day in (16, 17, 18, 19):
         make.absence(region.pupil_a, date(2026, 11, day), hours=4)
     make.report(region.pupil_a, filed_on=date(2026, 11, 9))  # overdue

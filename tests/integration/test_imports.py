@@ -17,7 +17,7 @@ from tests.conftest import do_login, extract_csrf
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch) -> None:
-    monkeypatch.setattr("portal.access.today", lambda: date(2026, 11, 23))
+    monkeypatch.setattr("portal.calendar.today", lambda: date(2026, 11, 23))
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from tests.conftest import do_login, extract_csrf, fetch
 @pytest.fixture()
 def today(monkeypatch) -> date:
     fixed = date(2026, 11, 23)  # a Monday
-    monkeypatch.setattr("portal.access.today", lambda: fixed)
+    monkeypatch.setattr("portal.calendar.today", lambda: fixed)
     return fixed
 
 

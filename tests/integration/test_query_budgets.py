@@ -23,7 +23,7 @@ TODAY = date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def _today(monkeypatch) -> None:
-    monkeypatch.setattr("portal.access.today", lambda: TODAY)
+    monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
 
 
 @contextmanager
