@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, Select, func, select
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
 
 # Deterministic constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -49,22 +49,3 @@ def str_enum(cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
         name=name,
         values_callable=lambda members: [m.value for m in members],
     )
-
-
-def count_statement(query: Select[Any]) -> Select[Any]:
-    """``SELECT count(*)`` over the rows of ``query``.
-
-    A plain filtered select is counted in place: the same FROM and WHERE with ``count(*)`` as
-    the only column. Wrapping it in a subquery, as generic code does, makes SQLAlchemy build a
-    copy of every column of the entity on each call, which costs more than the count itself on
-    a page. Selects with grouping, DISTINCT or a limit keep the subquery.
-    """
-    if (
-        query._group_by_clauses  # noqa: SLF001  (public accessors do not exist for these)
-        or query._distinct
-        or query._limit_clause is not None
-        or query._offset_clause is not None
-        or query._having_criteria
-    ):
-        return select(func.count()).select_from(query.order_by(None).subquery())
-    return query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)

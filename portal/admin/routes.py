@@ -29,6 +29,7 @@ from portal.auth.models import ROLE_LABELS, Role, User
 from portal.auth.passwords import hash_password
 from portal.extensions import db, htmx
 from portal.forms import PortalForm, options
+from portal.pagination import paginate
 from portal.schools.models import (
     HolidayRegion,
     Municipality,
@@ -70,9 +71,7 @@ def _add_error(field: Field, message: str) -> None:
 
 
 def _page(query: Select[Any]) -> Any:
-    return db.paginate(
-        query, page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
+    return paginate(query, request.args.get("pagina", 1, type=int), PER_PAGE)
 
 
 def _render_form(template: str, form: PortalForm, **ctx: Any) -> tuple[str, int]:

@@ -38,6 +38,7 @@ from portal.casework.models import (
     ThuiszitterEnd,
 )
 from portal.extensions import db
+from portal.pagination import paginate
 from portal.pupils.models import Pupil
 from portal.reports.models import Report
 
@@ -428,14 +429,13 @@ def thuiszitters() -> str:
         year,
         today,
     )
-    page = db.paginate(
+    page = paginate(
         select(Thuiszitter)
         .where(*this_year)
         .options(selectinload(Thuiszitter.meetings))
         .order_by(Thuiszitter.start_date, Thuiszitter.id),
-        page=request.args.get("pagina", 1, type=int),
-        per_page=THUISZITTERS_PER_PAGE,
-        error_out=False,
+        request.args.get("pagina", 1, type=int),
+        THUISZITTERS_PER_PAGE,
     )
     items: list[Thuiszitter] = list(page.items)
     pupils = {

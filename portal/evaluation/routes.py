@@ -36,6 +36,7 @@ from portal.evaluation.models import (
     QuestionKind,
 )
 from portal.extensions import db, htmx
+from portal.pagination import paginate
 
 bp = Blueprint("evaluation", __name__)
 # The management's report link works without an account: a blueprint without the role guard.
@@ -122,11 +123,8 @@ def _progress_page(round_: EvaluationRound) -> dict[str, Any]:
     """The senior's progress list: 50 schools a page, filtered on state."""
     state = request.args.get("stand", "")
     state = state if state in services.PROGRESS_STATES else ""
-    page = db.paginate(
-        services.progress(round_, state),
-        page=request.args.get("pagina", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
+    page = paginate(
+        services.progress(round_, state), request.args.get("pagina", 1, type=int), PER_PAGE
     )
     return {
         "page": page,

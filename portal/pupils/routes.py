@@ -20,6 +20,7 @@ from portal.auth.models import User
 from portal.calendar import school_year_label, school_year_of
 from portal.extensions import db, htmx
 from portal.forms import options
+from portal.pagination import paginate
 from portal.pupils.forms import LeaveForm, PupilForm
 from portal.pupils.models import Programme, Pupil
 from portal.pupils.services import SEARCH_LIMIT, class_names, filter_pupils, timeline
@@ -69,9 +70,7 @@ def _list_context(search: str | None = None) -> dict[str, Any]:
         access.record_pupil_reads(user, list(ctx["pupils"]), "leerlingenlijst")
         return ctx
     else:
-        page = db.paginate(
-            query, page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False
-        )
+        page = paginate(query, request.args.get("pagina", 1, type=int), PER_PAGE)
         ctx.update(pupils=page.items, more=False, page=page)
     access.record_pupil_reads(user, list(ctx["pupils"]), "leerlingenlijst")
     return ctx

@@ -13,9 +13,9 @@ from sqlalchemy import Date, Integer, Select, bindparam, case, func, select
 
 from portal import access, calendar, figures_cache
 from portal.auth.models import Role, User
-from portal.db import count_statement
-from portal.extensions import RowsPagination, db, htmx
+from portal.extensions import db, htmx
 from portal.forms import options
+from portal.pagination import Page, count_statement, paginate
 from portal.pupils.models import Pupil
 from portal.reports import services
 from portal.reports.forms import MessageForm, ReassignForm, ReportForm, StatusForm
@@ -55,7 +55,7 @@ def deadline_in_words(deadline: date) -> str:
 # --- Lists ----------------------------------------------------------------------------------------
 
 
-def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPagination:
+def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> Page[Any]:
     """One page of the list, read in one statement: the page's reports chosen and counted in a
     subquery (the filters, the order, a window count), then joined by key with what a row
     shows, including when the user last read each report and the latest message from the
@@ -99,9 +99,7 @@ def _list_page(user: User, ctx: dict[str, Any], page_number: int) -> RowsPaginat
     def count_all() -> int:
         return db.session.execute(shape.count_all, params).scalar_one()  # type: ignore[no-any-return]
 
-    return RowsPagination(
-        page=page_number, per_page=PER_PAGE, error_out=False, fetch=fetch, count_all=count_all
-    )
+    return Page.of_rows(page_number, PER_PAGE, fetch, lambda row: row.total, count_all)
 
 
 class _ListShape(NamedTuple):
@@ -544,11 +542,10 @@ def figures() -> str:
             select(User.id, User.name).where(User.id.in_([k for k in per_consultant if k]))
         ).all()
     )
-    page = db.paginate(
+    page = paginate(
         select(School).where(School.active.is_(True)).order_by(School.name, School.id),
-        page=request.args.get("pagina", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
+        request.args.get("pagina", 1, type=int),
+        PER_PAGE,
     )
     schools: list[School] = list(page.items)
     school_ids = tuple(s.id for s in schools)

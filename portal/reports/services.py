@@ -38,9 +38,10 @@ from portal.attendance.models import (
 from portal.attendance.services import get_settings
 from portal.audit import AuditAction, record_change
 from portal.auth.models import Role, User, user_schools
-from portal.db import DbSession, count_statement, utcnow
+from portal.db import DbSession, utcnow
 from portal.filters import nl_date
 from portal.notifications.services import notify
+from portal.pagination import count_statement
 from portal.pupils.models import Pupil
 from portal.reports.models import (
     OPEN_STATUSES,

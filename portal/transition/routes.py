@@ -32,6 +32,7 @@ from portal.auth.models import User
 from portal.calendar import school_year_label
 from portal.extensions import db, htmx
 from portal.forms import options
+from portal.pagination import paginate
 from portal.pupils.models import Pupil
 from portal.schools.models import School
 from portal.transition import rules, services
@@ -150,9 +151,7 @@ def index() -> str:
     query = _entries_query(user, ctx).order_by(
         Pupil.last_name, Pupil.first_name, TransitionEntry.id
     )
-    page = db.paginate(
-        query, page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
+    page = paginate(query, request.args.get("pagina", 1, type=int), PER_PAGE)
     entries: list[TransitionEntry] = list(page.items)
     if ctx["view"] == "zonder_uitkomst" and ctx["today"] <= rules.reference_date(ctx["year"]):
         flash("De peildatum 1 oktober is voor dit schooljaar nog niet voorbij.", "info")
@@ -581,9 +580,7 @@ def todo() -> str:
         query = query.where(TransitionAgreement.done_on.is_(None)).order_by(
             TransitionAgreement.due_on, TransitionAgreement.id
         )
-    page = db.paginate(
-        query, page=request.args.get("pagina", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
+    page = paginate(query, request.args.get("pagina", 1, type=int), PER_PAGE)
     access.record_pupil_reads(user, [a.entry.pupil for a in page.items], "overstapafspraken")
     return render_template(
         "transition/todo.html",
@@ -784,11 +781,10 @@ def table(table_id: int) -> str:
         per_school[0][0] if per_school else None
     )
     # A long agenda is taken in parts of AGENDA_PER_PAGE pupils, in agenda order.
-    page = db.paginate(
+    page = paginate(
         _agenda_select(user, table, [selected.id] if selected else []),
-        page=request.args.get("pagina", 1, type=int),
-        per_page=AGENDA_PER_PAGE,
-        error_out=False,
+        request.args.get("pagina", 1, type=int),
+        AGENDA_PER_PAGE,
     )
     agenda: list[TransitionEntry] = list(page.items)
     access.record_pupil_reads(user, [e.pupil for e in agenda], "overstaptafel")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import event, func, select
 
-from portal.db import count_statement
 from portal.extensions import db
+from portal.pagination import count_statement, paginate
 from portal.schools.models import School
 
 
@@ -22,12 +22,12 @@ def test_totals_with_and_without_a_count_query(app, make) -> None:
 
         event.listen(engine, "before_cursor_execute", log)
         try:
-            partial = db.paginate(query, page=2, per_page=5, error_out=False)
+            partial = paginate(query, 2, 5)
             assert [s.name for s in partial.items] == ["Paginaschool 5", "Paginaschool 6"]
             assert partial.total == 7 and partial.pages == 2 and len(statements) == 1
-            full = db.paginate(query, page=1, per_page=5, error_out=False)
+            full = paginate(query, 1, 5)
             assert full.total == 7 and len(statements) == 3  # items and the count
-            beyond = db.paginate(query, page=9, per_page=5, error_out=False)
+            beyond = paginate(query, 9, 5)
             assert beyond.items == [] and beyond.total == 7
         finally:
             event.remove(engine, "before_cursor_execute", log)

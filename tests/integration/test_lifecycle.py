@@ -1,5 +1,6 @@
-"""How a request's transaction ends: COMMIT when it only read (so PostgreSQL keeps psycopg's
-prepared statements), ROLLBACK when it wrote without committing or failed."""
+"""The request lifecycle (portal.lifecycle): how a request's transaction ends. COMMIT when it
+only read (so PostgreSQL keeps psycopg's prepared statements), ROLLBACK when it wrote without
+committing or failed."""
 
 from __future__ import annotations
 

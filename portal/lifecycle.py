@@ -1,0 +1,123 @@
+"""The request lifecycle, written once.
+
+Every form view runs the same path (``docs/architecture.md``)::
+
+    load through the access policy (a miss is 404)
+      -> check the action's predicate (403)
+      -> validate the form (its validate_<field> methods hold the database rules)
+      -> call a service (it adds and flushes, never commits)
+      -> saved(...): the request's one commit, a message, a redirect
+    or, when the form has errors:
+      -> form_page(...): the page again with status 422 and what the user typed
+
+A view that answers an htmx request with a fragment calls :func:`commit` (or
+:func:`committed`, when another user's change may conflict) and renders the fragment.
+
+A request has exactly one transaction on the request's session. It ends here as well
+(:func:`end_read_only_transaction`): committed when it only read, rolled back when it wrote
+without committing or failed. The only writes outside it are the audit trail's read records
+(:func:`portal.audit.record_reads`): a read is logged at the moment of access, even when the
+request fails afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import flash, redirect, render_template
+from flask_wtf import FlaskForm
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from portal.extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+# --- Form views ----------------------------------------------------------------------------------
+
+
+def commit() -> None:
+    """The request's one commit (a view that answers with a fragment instead of a redirect)."""
+    db.session.commit()
+
+
+def committed() -> bool:
+    """Commit; False, after a rollback, when someone else changed a versioned row this request
+    changed in the meantime (the view then says so and shows the current state)."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def saved(message: str, target: str, *, category: str = "success") -> Response:
+    """The end of a form view that changed something: commit, say so, and redirect (so a
+    reload does not post again)."""
+    db.session.commit()
+    flash(message, category)
+    return redirect(target)
+
+
+def form_page(template: str, *forms: FlaskForm | None, **context: Any) -> tuple[str, int]:
+    """A page with forms: status 422 when one of ``forms`` has errors (the page shows them
+    next to the fields, with what the user typed), else 200."""
+    status = 422 if any(form is not None and form.errors for form in forms) else 200
+    return render_template(template, **context), status
+
+
+# --- The end of a request's transaction ----------------------------------------------------------
+
+# Set on a database connection once its transaction has run anything but a SELECT: a flush,
+# a DML statement through the session, its connection or the DBAPI cursor, a savepoint.
+WROTE = "portal.wrote"
+
+
+@event.listens_for(Engine, "begin")
+def _transaction_began(conn: Connection) -> None:
+    conn.info.pop(WROTE, None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[WROTE] = True
+
+
+def end_read_only_transaction(exc: BaseException | None) -> None:
+    """End a request whose transaction only read with COMMIT instead of ROLLBACK.
+
+    Flask-SQLAlchemy ends every request by closing its session, which rolls back. On
+    PostgreSQL a ROLLBACK makes psycopg discard its prepared statements (``DEALLOCATE ALL``),
+    so each request parsed and planned all its queries again: the PostgreSQL medians at region
+    scale fell by 3-30 % with this (most pages 10-30 %). A transaction that ran only SELECTs
+    and raised nothing gains nothing from a rollback; any other still gets it
+    (``tests/integration/test_lifecycle.py``).
+
+    Registered by ``create_app`` after Flask-SQLAlchemy's own teardown, so it runs first
+    (Flask runs teardowns in reverse order) and the session is still there.
+    """
+    if exc is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active:
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    if session.connection().info.get(WROTE):
+        return
+    # The session closes right after: its objects stay readable as they are, not expired
+    # (a test, or a teardown, may still look at them).
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        # Nothing was written: the session's removal rolls back, as before.
+        logger.warning("commit of a read-only request failed", exc_info=True)
