@@ -6,32 +6,57 @@ import logging
 from typing import Any
 
 from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from portal import lifecycle
+from portal import cli, filters, lifecycle, models, navigation
+from portal.accounts.routes import bp as accounts_bp
+from portal.attendance.routes import bp as attendance_bp
+from portal.attendance.signals import read_settlements_with
+from portal.auth import sessions
+from portal.auth.routes import bp as auth_bp
+from portal.calendar import school_year_label
+from portal.casework.routes import bp as casework_bp
 from portal.config import PROJECT_ROOT, load_config
-from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
-
-# Models must be imported so that the metadata (and Alembic) know every table.
-from portal import audit as _audit  # noqa: F401  isort: skip, calendar
-from portal.attendance import models as _attendance_models  # noqa: F401  isort: skip
-from portal.auth import models as _auth_models  # noqa: F401  isort: skip
-from portal.casework import models as _casework_models  # noqa: F401  isort: skip
-from portal.imports import models as _import_models  # noqa: F401  isort: skip
-from portal.notifications import models as _notification_models  # noqa: F401  isort: skip
-from portal.reports import models as _report_models  # noqa: F401  isort: skip
-from portal.pupils import models as _pupil_models  # noqa: F401  isort: skip
-from portal.schools import models as _school_models  # noqa: F401  isort: skip
-from portal.transition import models as _transition_models  # noqa: F401  isort: skip
-from portal.evaluation import models as _evaluation_models  # noqa: F401  isort: skip
+from portal.db import Base
+from portal.evaluation.routes import bp as evaluation_bp
+from portal.evaluation.routes import public_bp as evaluation_public_bp
+from portal.extensions import csrf, db, htmx, limiter, migrate
+from portal.imports.routes import bp as imports_bp
+from portal.main.routes import bp as main_bp
+from portal.notifications.routes import bp as notifications_bp
+from portal.pupils.routes import bp as pupils_bp
+from portal.reports.queries import settlements
+from portal.reports.routes import bp as reports_bp
+from portal.schools.routes import bp as schools_bp
+from portal.transition.routes import bp as transition_bp
 
 # A strict policy: no inline script or style, nothing from other hosts.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
+)
+
+# Blueprints and where they live. Master data screens share the beheerder's /beheer; the
+# attendance blueprint has full paths (/verzuim, a pupil's page under /leerlingen, /beheer).
+BLUEPRINTS = (
+    (auth_bp, None),
+    (main_bp, None),
+    (pupils_bp, "/leerlingen"),
+    (attendance_bp, None),
+    (imports_bp, "/importeren"),
+    (reports_bp, "/meldingen"),
+    (notifications_bp, "/berichten"),
+    (casework_bp, "/dossier"),
+    (transition_bp, "/overstap"),
+    (evaluation_bp, "/evaluatie"),
+    (evaluation_public_bp, "/evaluatie"),
+    (accounts_bp, "/beheer"),
+    (schools_bp, "/beheer"),
 )
 
 
@@ -53,43 +78,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # After Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse).
     app.teardown_appcontext(lifecycle.end_read_only_transaction)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    login_manager.init_app(app)
+    sessions.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
     _configure_sqlite(app)
-    _configure_login(app)
+    # Reports sit above attendance: they tell the signals what they settle.
+    read_settlements_with(settlements)
 
-    from portal.admin.routes import bp as admin_bp
-    from portal.attendance.routes import bp as attendance_bp
-    from portal.auth.routes import bp as auth_bp
-    from portal.casework.routes import bp as casework_bp
-    from portal.evaluation.routes import bp as evaluation_bp
-    from portal.evaluation.routes import public_bp as evaluation_public_bp
-    from portal.imports.routes import bp as imports_bp
-    from portal.main.routes import bp as main_bp
-    from portal.notifications.routes import bp as notifications_bp
-    from portal.pupils.routes import bp as pupils_bp
-    from portal.reports.routes import bp as reports_bp
-    from portal.transition.routes import bp as transition_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(pupils_bp, url_prefix="/leerlingen")
-    app.register_blueprint(attendance_bp, url_prefix="/verzuim")
-    app.register_blueprint(imports_bp, url_prefix="/importeren")
-    app.register_blueprint(reports_bp, url_prefix="/meldingen")
-    app.register_blueprint(notifications_bp, url_prefix="/berichten")
-    app.register_blueprint(casework_bp, url_prefix="/dossier")
-    app.register_blueprint(transition_bp, url_prefix="/overstap")
-    app.register_blueprint(evaluation_bp, url_prefix="/evaluatie")
-    app.register_blueprint(evaluation_public_bp, url_prefix="/evaluatie")
-    app.register_blueprint(admin_bp, url_prefix="/beheer")
-
-    from portal.cli import register_cli
-
-    register_cli(app)
-    _register_template_helpers(app)
+    for blueprint, prefix in BLUEPRINTS:
+        app.register_blueprint(blueprint, url_prefix=prefix)
+    cli.register_cli(app)
+    app.jinja_env.filters.update(filters.FILTERS)
+    app.jinja_env.globals["weekday_plural"] = filters.weekday_plural
+    app.jinja_env.globals["school_year_label"] = school_year_label
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.context_processor(navigation.header_context)
     _register_errors(app)
     _register_security_headers(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING if app.testing else logging.INFO)
@@ -100,8 +105,6 @@ def _configure_sqlite(app: Flask) -> None:
     """Foreign keys on, WAL for concurrent readers, and a busy timeout for the embedded DB."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    from sqlalchemy import event
-
     with app.app_context():
         engine = db.engine
 
@@ -115,88 +118,6 @@ def _configure_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
-
-
-def session_expired() -> tuple[str, int, dict[str, str]]:
-    """For an htmx request without a (valid) session: a message in the page's status area, so
-    the form and what was typed stay on the screen (no redirect to the login page)."""
-    headers = {"HX-Retarget": "#sessie-status", "HX-Reswap": "innerHTML"}
-    return render_template("_session_expired.html"), 401, headers
-
-
-def _configure_login(app: Flask) -> None:
-
-    from portal.auth.models import User
-
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in om deze pagina te zien."
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
-
-    @login_manager.unauthorized_handler
-    def unauthorized() -> Any:
-        """An expired session: a page goes to the login form; an htmx request (an autosave)
-        gets a message in place, so the form and what was typed stay on the screen."""
-        from flask import flash, redirect
-        from flask_login import login_url
-
-        if request.headers.get("HX-Request"):
-            return session_expired()
-        flash(login_manager.login_message, login_manager.login_message_category)
-        return redirect(login_url(login_manager.login_view, next_url=request.url))
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        # By primary key: SQLAlchemy keeps that statement ready instead of building one.
-        return db.session.get(User, int(user_id))
-
-
-def _register_template_helpers(app: Flask) -> None:
-    from portal import filters
-    from portal.navigation import navigation_for
-
-    app.jinja_env.filters.update(filters.FILTERS)
-    app.jinja_env.globals["navigation_for"] = navigation_for
-    app.jinja_env.globals["weekday_plural"] = filters.weekday_plural
-
-    @app.context_processor
-    def header_counts() -> dict[str, object]:
-        """Counts in the header and navigation: one small query each, only when logged in."""
-        from portal import access, calendar
-
-        # The user object itself instead of Flask-Login's proxy: templates read it dozens of
-        # times per page (role, name, navigation).
-        user = access.signed_in()
-        if not user.is_authenticated:
-            return {"current_user": user}
-        from portal.auth.models import Role
-        from portal.navigation import header_statement
-        from portal.reports import services as reports
-
-        # Both counts in one statement: one round trip to the database on every page. For
-        # leerplicht the number is the waiting reports: lent by a page that counted them already
-        # (the home page), and for the senior, whose number covers the region, kept a minute.
-        today = calendar.today()
-        waiting: int | None = None
-        if user.role in (Role.CONSULTANT, Role.SENIOR):
-            waiting = reports.counted_waiting(user, today)
-            if waiting is None and access.sees_whole_region(user):
-                waiting = reports.waiting_counts(db.session, user, today)[0]
-        with_count = waiting is None and reports.nav_count_shape(user.role) is not None
-        unread, counted = db.session.execute(
-            header_statement(user.role, with_count),
-            {**(reports.nav_count_params(user) if with_count else {}), "user_id": user.id},
-        ).one()
-        return {
-            "current_user": user,
-            "unread_notifications": unread or 0,
-            "nav_counts": {"reports.index": waiting if waiting is not None else counted or 0},
-        }
-
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
 
 
 ERROR_TITLES = {
@@ -213,8 +134,6 @@ ERROR_TITLES = {
 
 
 def _register_errors(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
     def render_error(code: int) -> tuple[str, int]:
         return render_template(
             "errors/error.html", code=code, title=ERROR_TITLES.get(code, "Er ging iets mis")
@@ -224,7 +143,7 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(_error: CSRFError) -> tuple[str, int]:
         app.logger.info("CSRF refused: %s", _error.description)
         if request.headers.get("HX-Request"):  # an autosave after the session expired
-            return session_expired()  # type: ignore[return-value]
+            return sessions.session_expired()  # type: ignore[return-value]
         return render_template(
             "errors/error.html", code=400, title="Formulier verlopen", csrf=True
         ), 400
@@ -251,3 +170,7 @@ def _register_security_headers(app: Flask) -> None:
             # Pages hold pupil data: never keep them in a shared or browser cache.
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+# The metadata holds every table (portal.models) before Alembic or a test asks for it.
+__all__ = ["Base", "create_app", "models"]

@@ -1,7 +1,8 @@
 """THE access policy: what each role may see and do.
 
 Every view loads data through the scoped queries here; a miss is a 404, so a hidden object does
-not reveal that it exists. Action predicates (``can_...``) are plain functions. Reads of pupil
+not reveal that it exists. Action predicates (``can_...``) are plain functions; views pass
+their answers to the templates, which decide nothing about roles themselves. Reads of pupil
 data are written to the audit trail from here, so no view can forget them.
 
 Scope per role:
@@ -11,19 +12,22 @@ Scope per role:
   the schools of the consultant they stand in for (their reads are logged "on behalf of" that
   consultant); the pupils of those schools.
 * ``senior``: all schools and pupils.
-* ``swv``: the schools of their partnership (master data only); no absence data or cases. Pupils
-  on transition lists come with the transition feature.
+* ``swv``: the schools of their partnership (master data only); pupils only through the
+  entries of those schools' transition lists, never absence data, reports or cases.
 * ``admin``: all master data, never pupil data.
+
+This module knows the models of every feature (it is the policy over all of them); no model
+module imports it, so the features' queries, services and routes can.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import cache, wraps
+from functools import wraps
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
-from flask import abort
+from flask import Blueprint, abort
 from flask_login import current_user, login_required
 from sqlalchemy import (
     BindParameter,
@@ -39,30 +43,48 @@ from sqlalchemy import (
 )
 
 from portal import audit, calendar
-from portal.auth.models import Role, User, user_schools
+from portal.auth.models import Role, User
+from portal.auth.sessions import signed_in as signed_in  # who asks: the policy's subject
+from portal.evaluation.models import Evaluation, Part
 from portal.extensions import db
 from portal.pupils.models import Pupil
 from portal.reports.models import Report
 from portal.request_cache import per_request
-from portal.schools.models import School, StandIn
+from portal.schools.models import School, StandIn, school_staff
+from portal.transition.models import (
+    TransitionAgreement,
+    TransitionEntry,
+    TransitionTable,
+    table_schools,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
-# --- Roles ------------------------------------------------------------------------------------
-
-PUPIL_ROLES = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR})
+# --- Guards --------------------------------------------------------------------------------------
 
 
-def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Route guard: anonymous users go to the login page, other roles get 403."""
+def guard_blueprint(bp: Blueprint, allowed: Callable[[User], bool]) -> None:
+    """Every route of ``bp``: anonymous users go to the login page, users for whom
+    ``allowed(user)`` is false get 403. The routes still scope each object they load."""
+
+    @bp.before_request
+    @login_required
+    def _guard() -> None:
+        if not allowed(current_user):  # type: ignore[arg-type]
+            abort(403)
+
+
+def guarded(allowed: Callable[[User], bool]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """:func:`guard_blueprint` for one route."""
 
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         @login_required
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-            if current_user.role not in roles:
+            if not allowed(current_user):  # type: ignore[arg-type]
                 abort(403)
             return view(*args, **kwargs)
 
@@ -71,10 +93,23 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorator
 
 
-def signed_in() -> User:
-    """The signed-in user itself. Flask-Login's ``current_user`` is a proxy that looks the user
-    up again on every attribute read; a list page reads it hundreds of times."""
-    return current_user._get_current_object()  # type: ignore[attr-defined, no-any-return]
+def require(allowed: bool) -> None:
+    """403 unless the action's predicate allowed it (after the object was loaded in scope)."""
+    if not allowed:
+        abort(403)
+
+
+def _one_or_404(query: Select[Any]) -> Any:
+    """The one object of a scoped query, or 404: outside the scope an object does not exist."""
+    return db.one_or_404(query)
+
+
+# --- Roles ---------------------------------------------------------------------------------------
+
+PUPIL_ROLES = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR})
+LEERPLICHT_ROLES = frozenset({Role.CONSULTANT, Role.SENIOR})
+TRANSITION_ROLES = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR, Role.SWV})
+TRANSITION_EDITORS = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SWV})
 
 
 def can_manage_master_data(user: User) -> bool:
@@ -85,27 +120,21 @@ def can_view_pupils(user: User) -> bool:
     return user.is_authenticated and user.role in PUPIL_ROLES
 
 
-# --- Consultants and stand-ins ----------------------------------------------------------------
+def works_for_leerplicht(user: User) -> bool:
+    """Consultants and the senior: leerplicht's side of a report (they react; the school
+    files and replies)."""
+    return user.is_authenticated and user.role in LEERPLICHT_ROLES
 
 
-def active_stand_in(consultant_id: int | None, on: date | None = None) -> StandIn | None:
-    """The stand-in period covering ``consultant_id`` on ``on``, if any (latest start wins)."""
-    if consultant_id is None:
-        return None
-    on = on or calendar.today()
-    return db.session.scalars(
-        select(StandIn)
-        .where(
-            StandIn.absent_consultant_id == consultant_id,
-            StandIn.start_date <= on,
-            StandIn.end_date >= on,
-        )
-        .order_by(StandIn.start_date.desc(), StandIn.id.desc())
-        .limit(1)
-    ).first()
+def sees_whole_region(user: User) -> bool:
+    """The senior sees every school's pupils: no scope condition, and region-wide figures."""
+    return user.role == Role.SENIOR
 
 
-def acting_for_id(user: User, school: School, on: date | None = None) -> int | None:
+# --- On whose behalf -----------------------------------------------------------------------------
+
+
+def acting_for_id(user: User, school: School) -> int | None:
     """Whom ``user`` acts for at ``school``: the fixed consultant when ``user`` stands in."""
     return _acting_for(user, school.fixed_consultant_id)
 
@@ -117,7 +146,7 @@ def _acting_for(user: User, responsible_id: int | None) -> int | None:
     return None
 
 
-# --- Schools ----------------------------------------------------------------------------------
+# --- Schools -------------------------------------------------------------------------------------
 
 
 class SchoolOption(NamedTuple):
@@ -125,28 +154,9 @@ class SchoolOption(NamedTuple):
     name: str
 
 
-def _consultant_scope(user: User, on: date | None) -> tuple[list[int], list[SchoolOption]]:
-    """The consultants ``user`` answers for on ``on`` and those consultants' schools by name:
-    one statement for both, once per request (every page of a consultant needs them)."""
-    on = on or calendar.today()
-
-    def compute() -> tuple[list[int], list[SchoolOption]]:
-        rows = db.session.execute(
-            _consultant_scope_statement(), {"user_id": user.id, "on": on}
-        ).all()
-        consultants = sorted({row[0] for row in rows})
-        schools = [SchoolOption(row[1], row[2]) for row in rows if row[1] is not None]
-        return consultants, schools
-
-    return per_request(("consultant_scope", user.id, on), compute)  # type: ignore[no-any-return]
-
-
-@cache
 def _consultant_scope_statement() -> Select[Any]:
-    """:func:`_consultant_scope`'s statement, built once (parameters ``user_id`` and ``on``).
-
-    The consultants the user answers for on ``on``: themselves and, during a stand-in period,
-    the absent consultant; with their schools."""
+    """The consultants a user answers for on a day (parameters ``user_id`` and ``on``):
+    themselves and, during a stand-in period, the absent consultant; with their schools."""
     user_id, on = bindparam("user_id", type_=Integer), bindparam("on", type_=Date)
     standing_in_for = select(StandIn.absent_consultant_id).where(
         StandIn.stand_in_id == user_id, StandIn.start_date <= on, StandIn.end_date >= on
@@ -162,7 +172,28 @@ def _consultant_scope_statement() -> Select[Any]:
     )
 
 
-def _answered_for_list(user: User, on: date | None) -> list[int]:
+# One statement for every consultant (the values are its parameters): building it costs more
+# Python than running it, and every page of a consultant asks for the scope.
+CONSULTANT_SCOPE = _consultant_scope_statement()
+
+
+def _consultant_scope(user: User, on: date | None) -> tuple[list[int], list[SchoolOption]]:
+    """The consultants ``user`` answers for on ``on`` and those consultants' schools by name:
+    one statement for both, once per request."""
+    on = on or calendar.today()
+
+    def compute() -> tuple[list[int], list[SchoolOption]]:
+        rows = db.session.execute(CONSULTANT_SCOPE, {"user_id": user.id, "on": on}).all()
+        consultants = sorted({row[0] for row in rows})
+        schools = [SchoolOption(row[1], row[2]) for row in rows if row[1] is not None]
+        return consultants, schools
+
+    return per_request(("consultant_scope", user.id, on), compute)
+
+
+def answered_for(user: User, on: date | None = None) -> list[int]:
+    """The consultants whose reports a consultant answers (themselves and whom they stand in
+    for on ``on``)."""
     return _consultant_scope(user, on)[0]
 
 
@@ -183,7 +214,7 @@ def school_options(user: User, on: date | None = None) -> list[SchoolOption]:
     per request, together with the ids the scope needs (one statement for both)."""
     if user.role == Role.CONSULTANT:
         return _consultant_scope(user, on)[1]
-    return per_request(  # type: ignore[no-any-return]
+    return per_request(
         ("school_options", user.id, on or calendar.today()),
         lambda: [
             SchoolOption(*row)
@@ -194,11 +225,6 @@ def school_options(user: User, on: date | None = None) -> list[SchoolOption]:
             )
         ],
     )
-
-
-def sees_whole_region(user: User) -> bool:
-    """The senior sees every school's pupils: no scope condition, and region-wide figures."""
-    return user.role == Role.SENIOR
 
 
 def in_school_scope(column: Any, user: User, on: date | None = None) -> Any:
@@ -220,10 +246,10 @@ def schools_query(user: User, on: date | None = None) -> Select[School]:
         case Role.SENIOR | Role.ADMIN:
             return query
         case Role.SCHOOL:
-            mine = select(user_schools.c.school_id).where(user_schools.c.user_id == user.id)
+            mine = select(school_staff.c.school_id).where(school_staff.c.user_id == user.id)
             return query.where(School.id.in_(mine))
         case Role.CONSULTANT:
-            return query.where(School.fixed_consultant_id.in_(_answered_for_list(user, on)))
+            return query.where(School.fixed_consultant_id.in_(answered_for(user, on)))
         case Role.SWV:
             if user.partnership_id is None:
                 return query.where(false())
@@ -231,15 +257,24 @@ def schools_query(user: User, on: date | None = None) -> Select[School]:
     return query.where(false())
 
 
+def sees_every_school(user: User) -> bool:
+    """The schools query of ``user`` has no condition (the senior and the beheerder)."""
+    return user.role in (Role.SENIOR, Role.ADMIN)
+
+
 def get_school(user: User, school_id: int) -> School:
     """One school within ``user``'s scope, or 404."""
-    school = db.session.scalars(schools_query(user).where(School.id == school_id)).one_or_none()
-    if school is None:
-        abort(404)
-    return school
+    return _one_or_404(schools_query(user).where(School.id == school_id))  # type: ignore[no-any-return]
 
 
-# --- Pupils -----------------------------------------------------------------------------------
+def editable_schools_query(user: User) -> Select[School]:
+    """Schools in which ``user`` may register pupils and absence."""
+    if not can_edit_pupils(user):
+        return select(School).where(false())
+    return schools_query(user).where(School.active.is_(True))
+
+
+# --- Pupils --------------------------------------------------------------------------------------
 
 
 def pupils_query(user: User, on: date | None = None) -> Select[Pupil]:
@@ -267,9 +302,7 @@ def in_pupil_scope(column: Any, user: User, on: date | None = None) -> Any:
 
 def get_pupil(user: User, pupil_id: int, *, purpose: str | None = None) -> Pupil:
     """One pupil within ``user``'s scope, or 404. The read is logged in the audit trail."""
-    pupil = db.session.scalars(pupils_query(user).where(Pupil.id == pupil_id)).one_or_none()
-    if pupil is None:
-        abort(404)
+    pupil: Pupil = _one_or_404(pupils_query(user).where(Pupil.id == pupil_id))
     audit.record_reads(
         user,
         "pupil",
@@ -289,16 +322,8 @@ def can_edit_pupils(user: User) -> bool:
 def get_pupil_for_edit(user: User, pupil_id: int) -> Pupil:
     """A pupil the user may change: in scope (else 404) and a school role (else 403)."""
     pupil = get_pupil(user, pupil_id, purpose="wijzigen")
-    if not can_edit_pupils(user) or not pupil.school.active:
-        abort(403)  # an inactive school is read-only
+    require(can_edit_pupils(user) and pupil.school.active)  # an inactive school is read-only
     return pupil
-
-
-def editable_schools_query(user: User) -> Select[School]:
-    """Schools in which ``user`` may register pupils and absence."""
-    if not can_edit_pupils(user):
-        return select(School).where(false())
-    return schools_query(user).where(School.active.is_(True))
 
 
 def record_pupil_reads(user: User, pupils: list[Pupil], purpose: str) -> None:
@@ -323,44 +348,21 @@ def record_pupil_row_reads(user: User, rows: list[tuple[int, int | None]], purpo
     )
 
 
-# --- Reports ------------------------------------------------------------------------------------
+# --- Reports -------------------------------------------------------------------------------------
 
 
-def reports_query(user: User, on: date | None = None) -> Select[Report]:
-    """Reports ``user`` may see: the school its own; a consultant those of the schools they serve
-    or stand in for, plus any the senior assigned to them; the senior all; swv and admin none."""
-    condition = _reports_condition(user.role, reports_scope_values(user, on))
-    query = select(Report)
-    return query if condition is None else query.where(condition)
+def reports_condition(
+    role: Role, values: dict[str, Any] | None = None
+) -> ColumnElement[bool] | None:
+    """Which reports a user of ``role`` sees: the school its own; a consultant those of the
+    schools they serve or stand in for, plus any the senior assigned to them; the senior all
+    (None: no condition); swv and admin none.
 
-
-@cache
-def reports_scope_shape(role: Role) -> ColumnElement[bool] | None:
-    """The condition of :func:`reports_query` for ``role`` as a shape, built once.
-
-    It holds bound parameters without values (``scope_schools``, ``scope_answered``) and is the
-    same for every user of the role, so a statement built on it once serves them all; the
-    caller passes :func:`reports_scope_values` when executing. A value left out is an error,
-    never another user's scope. ``None``: no condition (the senior sees every report).
+    With ``values`` (from :func:`reports_scope_values`) the condition holds them. Without, it
+    holds bound parameters without a value (``scope_schools``, ``scope_answered``): the same
+    condition for every user of the role, for a statement built once and given each user's
+    values when it runs. A value left out is then an error, never another user's scope.
     """
-    return _reports_condition(role, None)
-
-
-def reports_scope_values(user: User, on: date | None = None) -> dict[str, Any]:
-    """The values of :func:`reports_scope_shape` for ``user``."""
-    match user.role:
-        case Role.SCHOOL:
-            return {"scope_schools": school_ids(user, on)}
-        case Role.CONSULTANT:
-            return {
-                "scope_schools": school_ids(user, on),
-                "scope_answered": _answered_for_list(user, on),
-            }
-    return {}
-
-
-def _reports_condition(role: Role, values: dict[str, Any] | None) -> ColumnElement[bool] | None:
-    """The scope of reports per role; with ``values`` bound to them, else as a shape."""
 
     def ids(key: str) -> BindParameter[Any]:
         if values is None:
@@ -380,11 +382,26 @@ def _reports_condition(role: Role, values: dict[str, Any] | None) -> ColumnEleme
     return false()
 
 
+def reports_scope_values(user: User, on: date | None = None) -> dict[str, Any]:
+    """The values of :func:`reports_condition` for ``user``."""
+    match user.role:
+        case Role.SCHOOL:
+            return {"scope_schools": school_ids(user, on)}
+        case Role.CONSULTANT:
+            return {"scope_schools": school_ids(user, on), "scope_answered": answered_for(user, on)}
+    return {}
+
+
+def reports_query(user: User, on: date | None = None) -> Select[Report]:
+    """The reports ``user`` may see (:func:`reports_condition`)."""
+    condition = reports_condition(user.role, reports_scope_values(user, on))
+    query = select(Report)
+    return query if condition is None else query.where(condition)
+
+
 def get_report(user: User, report_id: int) -> Report:
     """One report within scope, or 404; reading it is logged (it is about a pupil)."""
-    report = db.session.scalars(reports_query(user).where(Report.id == report_id)).one_or_none()
-    if report is None:
-        abort(404)
+    report: Report = _one_or_404(reports_query(user).where(Report.id == report_id))
     audit.record_reads(
         user,
         "report",
@@ -408,11 +425,11 @@ def can_file_reports(user: User) -> bool:
 def can_react(user: User, report: Report) -> bool:
     """Leerplicht (the consultants in scope and the senior) reacts; the school replies in the
     conversation once the first reaction is there."""
-    return user.role in (Role.CONSULTANT, Role.SENIOR)
+    return works_for_leerplicht(user)
 
 
 def can_post_message(user: User, report: Report) -> bool:
-    if user.role in (Role.CONSULTANT, Role.SENIOR):
+    if works_for_leerplicht(user):
         return True
     return user.role == Role.SCHOOL and report.first_reaction_at is not None
 
@@ -421,39 +438,34 @@ def can_reassign(user: User) -> bool:
     return user.is_authenticated and user.role == Role.SENIOR
 
 
-# --- Casework (consultants' eyes only) -----------------------------------------------------------
+def can_view_reaction_figures(user: User) -> bool:
+    """The region's reaction times per consultant and school: the senior."""
+    return user.is_authenticated and user.role == Role.SENIOR
 
-CASEWORK_ROLES = frozenset({Role.CONSULTANT, Role.SENIOR})
+
+# --- Casework (consultants' eyes only) -----------------------------------------------------------
 
 
 def can_view_casework(user: User) -> bool:
     """Internal notes, MAS actions and SMA referrals: leerplicht only, never the school."""
-    return user.is_authenticated and user.role in CASEWORK_ROLES
+    return works_for_leerplicht(user)
 
 
 def get_case_pupil(user: User, pupil_id: int) -> Pupil:
     """A pupil whose case file ``user`` may open (403 for roles without casework, 404 outside
     scope); the read is logged."""
-    if not can_view_casework(user):
-        abort(403)
+    require(can_view_casework(user))
     return get_pupil(user, pupil_id, purpose="dossier")
 
 
-def guard_blueprint(bp: Any, allowed: Callable[[User], bool]) -> None:
-    """Every route of ``bp``: anonymous users go to the login page, users for whom
-    ``allowed(user)`` is false get 403. The routes still scope each object they load."""
-
-    @bp.before_request
-    @login_required
-    def _guard() -> None:
-        if not allowed(current_user):  # type: ignore[arg-type]
-            abort(403)
+def get_case_item(user: User, model: type[T], item_id: int) -> tuple[T, Pupil]:
+    """An item of a pupil's case file (an SMA referral, a thuiszitter registration) with its
+    pupil: 404 when either is outside ``user``'s scope."""
+    item = db.get_or_404(model, item_id)
+    return item, get_case_pupil(user, item.pupil_id)  # type: ignore[attr-defined]
 
 
 # --- Overstap (transition lists and tables) ------------------------------------------------------
-
-TRANSITION_ROLES = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR, Role.SWV})
-TRANSITION_EDITORS = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SWV})
 
 
 def can_view_transition(user: User) -> bool:
@@ -486,20 +498,14 @@ def transition_school_ids(user: User) -> Any:
 def transition_entries_query(user: User) -> Select[Any]:
     """The transition-list entries ``user`` may see. The swv role reaches pupils only through
     these entries, and sees no absence, report or case data."""
-    from portal.transition.models import TransitionEntry
-
     return select(TransitionEntry).where(TransitionEntry.school_id.in_(transition_school_ids(user)))
 
 
-def get_transition_entry(user: User, entry_id: int) -> Any:
+def get_transition_entry(user: User, entry_id: int) -> TransitionEntry:
     """One entry within scope, or 404; the read is logged against the pupil."""
-    from portal.transition.models import TransitionEntry
-
-    entry = db.session.scalars(
+    entry: TransitionEntry = _one_or_404(
         transition_entries_query(user).where(TransitionEntry.id == entry_id)
-    ).one_or_none()
-    if entry is None:
-        abort(404)
+    )
     audit.record_reads(
         user,
         "transition_entry",
@@ -509,18 +515,30 @@ def get_transition_entry(user: User, entry_id: int) -> Any:
     return entry
 
 
-def get_transition_entry_for_edit(user: User, entry_id: int) -> Any:
+def get_transition_entry_for_edit(user: User, entry_id: int) -> TransitionEntry:
     entry = get_transition_entry(user, entry_id)
-    if not can_edit_transition(user) or not entry.school.active:
-        abort(403)
+    require(can_edit_transition(user) and entry.school.active)
     return entry
+
+
+def transition_agreements_query(user: User) -> Select[Any]:
+    """Agreements on the lists ``user`` may see."""
+    return (
+        select(TransitionAgreement)
+        .join(TransitionEntry, TransitionEntry.id == TransitionAgreement.entry_id)
+        .where(TransitionEntry.school_id.in_(transition_school_ids(user)))
+    )
+
+
+def get_transition_agreement(user: User, agreement_id: int) -> TransitionAgreement:
+    return _one_or_404(  # type: ignore[no-any-return]
+        transition_agreements_query(user).where(TransitionAgreement.id == agreement_id)
+    )
 
 
 def transition_tables_query(user: User) -> Select[Any]:
     """Tables ``user`` sees: swv those of their partnership, the senior all, school and consultant
     the tables that discuss one of their schools."""
-    from portal.transition.models import TransitionTable, table_schools
-
     query = select(TransitionTable)
     if user.role == Role.SENIOR:
         return query
@@ -536,25 +554,18 @@ def transition_tables_query(user: User) -> Select[Any]:
     return query.where(false())
 
 
-def get_transition_table(user: User, table_id: int) -> Any:
-    from portal.transition.models import TransitionTable
-
-    table = db.session.scalars(
+def get_transition_table(user: User, table_id: int) -> TransitionTable:
+    return _one_or_404(  # type: ignore[no-any-return]
         transition_tables_query(user).where(TransitionTable.id == table_id)
-    ).one_or_none()
-    if table is None:
-        abort(404)
-    return table
+    )
 
 
 # --- The April evaluation ------------------------------------------------------------------------
 
-EVALUATION_ROLES = frozenset({Role.SCHOOL, Role.CONSULTANT, Role.SENIOR})
-
 
 def can_view_evaluations(user: User) -> bool:
     """School, consultant and senior; the samenwerkingsverband and the beheerder do not."""
-    return user.is_authenticated and user.role in EVALUATION_ROLES
+    return user.is_authenticated and user.role in PUPIL_ROLES
 
 
 def can_manage_evaluations(user: User) -> bool:
@@ -565,8 +576,6 @@ def can_manage_evaluations(user: User) -> bool:
 def evaluations_query(user: User) -> Select[Any]:
     """Evaluations ``user`` may read: the school its own; a consultant those of the schools they
     serve (or stand in for) and those they were the consultant of; the senior all."""
-    from portal.evaluation.models import Evaluation
-
     query = select(Evaluation)
     match user.role:
         case Role.SENIOR:
@@ -580,19 +589,12 @@ def evaluations_query(user: User) -> Select[Any]:
     return query.where(false())
 
 
-def get_evaluation(user: User, evaluation_id: int) -> Any:
-    from portal.evaluation.models import Evaluation
-
-    evaluation = db.session.scalars(
+def get_evaluation(user: User, evaluation_id: int) -> Evaluation:
+    return _one_or_404(  # type: ignore[no-any-return]
         evaluations_query(user).where(Evaluation.id == evaluation_id)
-    ).one_or_none()
-    if evaluation is None:
-        abort(404)
-    return evaluation
+    )
 
 
-def evaluation_part(user: User) -> Any:
+def evaluation_part(user: User) -> Part | None:
     """The part ``user`` fills in: the school's or the consultant's; None for the senior."""
-    from portal.evaluation.models import Part
-
     return {Role.SCHOOL: Part.SCHOOL, Role.CONSULTANT: Part.CONSULTANT}.get(user.role)

@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.db import Base, DbSession, str_enum, utcnow
+from portal.extensions import db
 
 if TYPE_CHECKING:
     from portal.auth.models import User
@@ -114,8 +115,6 @@ def record_reads(
     ``acting_for_ids`` gives one "on behalf of" per item; otherwise ``acting_for_id`` holds for
     all of them.
     """
-    from portal.extensions import db
-
     items = list(items)
     behalf = acting_for_ids if acting_for_ids is not None else [acting_for_id] * len(items)
     rows = [

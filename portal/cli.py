@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from portal import calendar
-from portal.attendance.services import recompute_all
+from portal.attendance.signals import recompute_all
 from portal.auth.models import Role, User
 from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from portal.evaluation.services import run_schedule

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from portal.calendar import AMSTERDAM
+from portal.calendar import AMSTERDAM, working_days_between
 
 MONTHS = (
     "januari",
@@ -87,8 +87,6 @@ def weekday_plural(index: int) -> str:
 
 def working_days_late(deadline: date, today: date) -> str:
     """``3 werkdagen te laat``: a deadline in words, not by colour alone."""
-    from portal.calendar import working_days_between
-
     late = working_days_between(deadline, today)
     if late <= 0:
         return "vandaag" if late == 0 else f"nog {-late} werkdag{'en' if late < -1 else ''}"

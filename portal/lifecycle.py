@@ -57,6 +57,12 @@ def committed() -> bool:
     return True
 
 
+def discard() -> None:
+    """Drop what this request changed (a version conflict surfaced before the commit): the
+    page then shows the current state."""
+    db.session.rollback()
+
+
 def saved(message: str, target: str, *, category: str = "success") -> Response:
     """The end of a form view that changed something: commit, say so, and redirect (so a
     reload does not post again)."""

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
 from portal.attendance.models import Absence, AbsenceKind, LateArrival
@@ -33,6 +33,7 @@ from portal.schools.models import (
     SchoolHoliday,
     SchoolType,
     StandIn,
+    school_staff,
 )
 from portal.transition.models import (
     Party,
@@ -104,7 +105,18 @@ class Factory:
         kw.setdefault("email", f"{role.value}{n}@example.nl")
         kw.setdefault("name", f"{role.value.title()} {n}")
         kw.setdefault("password_hash", Factory._hash)
-        return self._save(User(role=role, **kw))
+        schools = kw.pop("schools", [])
+        partnership = kw.pop("partnership", None)
+        if partnership is not None:
+            kw["partnership_id"] = partnership.id
+        user = self._save(User(role=role, **kw))
+        if schools:
+            with self.app.app_context(), db.engine.begin() as conn:
+                conn.execute(
+                    insert(school_staff),
+                    [{"user_id": user.id, "school_id": school.id} for school in schools],
+                )
+        return user
 
     def stand_in(self, absent: User, stand_in: User, start: date, end: date) -> StandIn:
         return self._save(

@@ -77,7 +77,7 @@ def load_demo_data(session: DbSession, today: date) -> dict[str, User]:
         email: User(email=email, name=name, role=role, password_hash=password_hash)
         for email, (name, role) in DEMO_ACCOUNTS.items()
     }
-    users["coach@swv.example.nl"].partnership = swv
+    users["coach@swv.example.nl"].partnership_id = swv.id
     session.add_all(users.values())
     session.flush()
 
@@ -117,8 +117,8 @@ def load_demo_data(session: DbSession, today: date) -> dict[str, User]:
         fixed_consultant=consultant,
     )
     session.add_all([vmbo, lyceum, mbo])
-    users["zorg@vmbo.example.nl"].schools = [vmbo]
-    users["zorg@lyceum.example.nl"].schools = [lyceum]
+    vmbo.staff.append(users["zorg@vmbo.example.nl"])
+    lyceum.staff.append(users["zorg@lyceum.example.nl"])
 
     # A stand-in period in the near future, so the home pages show how vervanging works.
     start = today + timedelta(days=14)

@@ -11,12 +11,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from portal.attendance.models import Absence, AbsenceKind, LateArrival, LateArrivalStep
-from portal.attendance.services import calendar_for
 from portal.auth.models import User
 from portal.calendar import SchoolCalendar, school_year_bounds, school_year_of
 from portal.db import DbSession
 from portal.pupils.models import Programme, Pupil
 from portal.schools.models import School
+from portal.schools.queries import school_calendar
 
 FIRST_NAMES = (
     "Sanne",
@@ -138,20 +138,20 @@ def load_demo_pupils(
     lyceum_zorg = users["zorg@lyceum.example.nl"]
     for key, group in pupils.items():
         school = schools[key]
-        calendar = calendar_for(session, school)
+        calendar = school_calendar(session, school)
         days = _school_days(calendar, year_start, today)
         recorder = lyceum_zorg if key == "lyceum" else zorg
         for pupil in group:
             _everyday_absence(session, rng, pupil, days, recorder)
 
     vmbo = pupils["vmbo"]
-    calendar = calendar_for(session, schools["vmbo"])
+    calendar = school_calendar(session, schools["vmbo"])
     days = _school_days(calendar, year_start, today)
     _scripted(session, vmbo, days, zorg, today)
     _scripted_lyceum(
         session,
         pupils["lyceum"],
-        _school_days(calendar_for(session, schools["lyceum"]), year_start, today),
+        _school_days(school_calendar(session, schools["lyceum"]), year_start, today),
         lyceum_zorg,
     )
     session.flush()

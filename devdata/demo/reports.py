@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.attendance.models import Absence
-from portal.attendance.services import recompute_signals
+from portal.attendance.signals import recompute_signals
 from portal.auth.models import User
 from portal.db import DbSession
 from portal.pupils.models import Pupil

@@ -14,7 +14,7 @@ Zuid-Holland Zuid on top of the small demo region and its seven accounts:
 * reports at the annual report's rates (about 2,000-2,400 a year: 16 hours, overig, luxe,
   langdurig, te laat, ...) filed from the registrations themselves, with reactions,
   conversations, results, MAS actions with follow-ups, SMA referrals and thuiszitters;
-* signals computed by the portal's own rules (:func:`portal.attendance.services.compute_signals`).
+* signals computed by the portal's own rules (:func:`portal.attendance.signals.compute_signals`).
 
 ``--scale N`` multiplies the region (``5`` is five regions: 50 municipalities, 340,000 pupils).
 

@@ -21,10 +21,11 @@ from devdata.region.reports import MadeReport, ReportMaker
 from portal.attendance.models import (
     AbsenceKind,
 )
-from portal.attendance.services import (
+from portal.attendance.queries import get_settings
+from portal.attendance.signals import (
     PupilHistory,
+    Settlements,
     compute_signals,
-    get_settings,
     signal_window_start,
 )
 from portal.calendar import (
@@ -36,6 +37,7 @@ from portal.pupils.models import Programme
 from portal.reports.models import (
     ReportStatus,
 )
+from portal.reports.rules import SETTLES
 from portal.schools.models import (
     SchoolType,
 )
@@ -349,12 +351,17 @@ class HistoryGenerator:
         history = PupilHistory(
             absences=window,
             late_days=late_window,
-            filed=[
-                (r.kind, r.start, r.end)
-                for r in live
-                if r.end is not None and r.start is not None and r.end >= since
-            ],
-            report_dates=[r.filed_on for r in live],
+            settled=Settlements(
+                periods=[
+                    (SETTLES[r.kind], r.start, r.end)
+                    for r in live
+                    if r.end is not None
+                    and r.start is not None
+                    and r.end >= since
+                    and r.kind in SETTLES
+                ],
+                filed_on=[r.filed_on for r in live],
+            ),
             steps_taken=lambda start: set(steps.get(start, ())),
         )
         now = self.ctx.now

@@ -27,7 +27,7 @@ from portal.attendance.models import (
     LateArrivalStep,
     Signal,
 )
-from portal.auth.models import Role, User, user_schools
+from portal.auth.models import Role, User
 from portal.calendar import (
     SchoolCalendar,
 )
@@ -51,6 +51,7 @@ from portal.schools.models import (
     SchoolHoliday,
     SchoolType,
     StandIn,
+    school_staff,
 )
 
 # Zuid-Holland Zuid; Dordrecht and Zwijndrecht come from the small demo region.
@@ -366,7 +367,7 @@ def master_data(ctx: Context) -> None:
     writer.flush("user_account")
     writer.flush("school")
     # One zorgcoördinator per school.
-    writer.register(user_schools, ["user_id", "school_id"])
+    writer.register(school_staff, ["user_id", "school_id"])
     for plan in ctx.schools:
         plan.staff_id = ctx.next_id("user_account")
         writer.add(

@@ -1,5 +1,10 @@
+"""Forms of registrations and of the counting rules. A registration's rules (a school day on
+which the pupil was enrolled, never the same kind twice on a day, at most a school day of
+hours) are checked here against the pupil and what the day already holds."""
+
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,8 +28,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal import calendar
+from portal.attendance import queries, rules
 from portal.attendance.models import ABSENCE_KIND_LABELS, AbsenceKind, LatePeriod
+from portal.extensions import db
 from portal.forms import PortalForm, options, strip_or_none
+from portal.pupils.models import Pupil
+from portal.schools.queries import school_calendar
 
 DATE_MESSAGE = "Vul een geldige datum in."
 HOURS_MESSAGE = "Vul een aantal uren in, bijvoorbeeld 2 of 1,5."
@@ -62,13 +72,25 @@ def lesson_hour_field() -> IntegerField:
 
 
 class PrefixedForm(PortalForm):
-    """A form that shares a page with others: its own prefix keeps ids unique."""
+    """A form of the pupil's page, which holds several: its own prefix keeps ids unique. A
+    posted form knows its ``pupil``, to check the registration against."""
 
     default_prefix = ""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pupil: Pupil | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", self.default_prefix)
         super().__init__(*args, **kwargs)
+        self.pupil = pupil
+
+    def _day_problem(self, day: date, *, allow_future: bool = False) -> str | None:
+        assert self.pupil is not None, "a posted registration form needs its pupil"
+        return rules.check_day(
+            self.pupil,
+            day,
+            school_calendar(db.session, self.pupil.school),
+            calendar.today(),
+            allow_future=allow_future,
+        )
 
 
 class AbsenceForm(PrefixedForm):
@@ -102,11 +124,47 @@ class AbsenceForm(PrefixedForm):
     def kind_enum(self) -> AbsenceKind:
         return AbsenceKind(self.kind.data)
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields; then the day, that kind not yet registered that day, and (when both are
+        right) the hours against what the day already holds."""
+        if not super().validate(extra_validators):
+            return False
+        assert self.pupil is not None and self.day.data is not None
+        kind, day = self.kind_enum, self.day.data
+        problem = self._day_problem(day, allow_future=kind == AbsenceKind.VERLOF)
+        if problem:
+            self.day.errors = [problem]
+        existing = queries.absence_on(db.session, self.pupil.id, day, kind)
+        if existing is not None:
+            self.kind.errors = [
+                f"Voor deze dag staat al {rules.hours_text(existing.hours)} uur "
+                f"'{kind.label}' geregistreerd. Verwijder of wijzig die registratie eerst; "
+                "zo wordt niets dubbel geteld."
+            ]
+        if not self.errors:
+            hours = self.hours.data if self.hours.data is not None else Decimal(0)
+            others = queries.other_hours(db.session, self.pupil.id, day, [kind])
+            settings = queries.get_settings(db.session)
+            problem = rules.check_hours(hours, others, settings.max_hours_per_day)
+            if problem:
+                self.hours.errors = [problem]
+        return not self.errors
+
 
 class LateArrivalForm(PrefixedForm):
     default_prefix = "telaat"
     day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
     lesson_hour = lesson_hour_field()
+
+    def validate_day(self, field: DateField) -> None:
+        if field.data is None:
+            return
+        problem = self._day_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+        assert self.pupil is not None
+        if queries.late_arrival_on(db.session, self.pupil.id, field.data) is not None:
+            raise ValidationError("Op deze dag staat de leerling al als te laat geregistreerd.")
 
 
 class LateStepForm(PrefixedForm):
@@ -120,15 +178,74 @@ class LateStepForm(PrefixedForm):
         validators=[DataRequired("Beschrijf kort wat de school heeft gedaan."), Length(max=200)],
     )
 
+    def validate_taken_on(self, field: DateField) -> None:
+        if field.data and field.data > calendar.today():
+            raise ValidationError("Deze datum ligt in de toekomst.")
+
+
+class RegisterDayForm(PortalForm):
+    """The day of the class register a row is saved for (beside the row's own fields)."""
+
+    class Meta:
+        csrf = False  # every POST is checked by CSRFProtect
+
+    datum = StringField()
+
+    def day(self, default: date) -> date:
+        """The day posted; ``default`` when it is missing or no date."""
+        try:
+            return date.fromisoformat(self.datum.data) if self.datum.data else default
+        except ValueError:
+            return default
+
 
 class RegisterRowForm(PortalForm):
-    """One pupil's row in the class register (prefixed per pupil, saved on its own)."""
+    """One pupil's row in the class register (prefixed per pupil, saved on its own). A posted
+    row knows its ``pupil`` and ``day``, to check the registration against."""
 
     hours = HoursField("Uren verzuim", places=1, validators=[Optional()])
     kind = SelectField("Soort", choices=_kind_choices(), default=AbsenceKind.ONGEOORLOOFD.value)
     original_kind = HiddenField()
     late = BooleanField("Te laat")
     lesson_hour = lesson_hour_field()
+
+    def __init__(
+        self, *args: Any, pupil: Pupil | None = None, day: date | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.pupil, self.day = pupil, day
+
+    @property
+    def original(self) -> AbsenceKind | None:
+        """The kind the row held when the page showed it (so a changed kind moves the hours)."""
+        known = {k.value for k in AbsenceKind}
+        return AbsenceKind(self.original_kind.data) if self.original_kind.data in known else None
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields; then, when the row changes something, the day and the hours."""
+        if not super().validate(extra_validators):
+            return False
+        assert self.pupil is not None and self.day is not None
+        hours = self.hours.data or Decimal(0)
+        kind = AbsenceKind(self.kind.data)
+        problem = rules.check_day(
+            self.pupil,
+            self.day,
+            school_calendar(db.session, self.pupil.school),
+            calendar.today(),
+            allow_future=kind == AbsenceKind.VERLOF and not self.late.data,
+        )
+        if problem and (hours > 0 or self.late.data):
+            self.hours.errors = [problem]
+        elif hours > 0:
+            original = self.original
+            replaced = [kind] + ([original] if original and original != kind else [])
+            others = queries.other_hours(db.session, self.pupil.id, self.day, replaced)
+            settings = queries.get_settings(db.session)
+            problem = rules.check_hours(hours, others, settings.max_hours_per_day)
+            if problem:
+                self.hours.errors = [problem]
+        return not self.errors
 
 
 class SettingsForm(PortalForm):
@@ -171,6 +288,11 @@ class SettingsForm(PortalForm):
     late_period = SelectField(
         "Te laat: telperiode", choices=options((p.value, p.label) for p in LatePeriod)
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(self.late_period.data, LatePeriod):  # prefilled from the saved rules
+            self.late_period.data = self.late_period.data.value
 
     def validate_late_steps(self, field: StringField) -> None:
         steps = [int(part) for part in (field.data or "").split(",") if part.strip().isdigit()]

@@ -1,40 +1,37 @@
-"""The class register (one date, all pupils of a class, saved per row) and the signals."""
+"""Registering absence and late arrivals: the class register (one date, all pupils of a class,
+saved per row), a pupil's own page (the school year at a glance, with registrations and the
+3-6-9 steps), the signals, and the beheerder's counting rules.
+
+The blueprint has no prefix: its pages live under ``/verzuim``, ``/leerlingen/<id>`` (the
+pupil's page) and ``/beheer/verzuimregels``.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import login_required
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
-from portal import access, calendar, figures_cache
-from portal.attendance import services as attendance
-from portal.attendance.forms import RegisterRowForm
-from portal.attendance.models import (
-    SIGNAL_KIND_LABELS,
-    Absence,
-    AbsenceKind,
-    LateArrival,
-    Signal,
-    SignalKind,
+from portal import access, calendar, lifecycle
+from portal.attendance import queries, rules, services, signals
+from portal.attendance.forms import (
+    AbsenceForm,
+    LateArrivalForm,
+    LateStepForm,
+    RegisterDayForm,
+    RegisterRowForm,
+    SettingsForm,
 )
-from portal.auth.models import User
-from portal.calendar import add_working_days
+from portal.attendance.models import SIGNAL_KIND_LABELS, Absence, AbsenceKind, LateArrival
+from portal.calendar import add_working_days, school_year_label, school_year_of
 from portal.extensions import db, htmx
 from portal.pupils.models import Pupil
-from portal.pupils.services import class_names, left_pupil_ids
-from portal.schools.models import School
+from portal.pupils.queries import class_names, editable_schools
+from portal.schools.queries import school_calendar
 
 bp = Blueprint("attendance", __name__)
-SIGNALS_PER_PAGE = 50
-
-
-def _user() -> User:
-    return access.signed_in()
 
 
 def _parse_day(value: str | None, default: date) -> date:
@@ -44,14 +41,14 @@ def _parse_day(value: str | None, default: date) -> date:
         return default
 
 
-# --- Class register -----------------------------------------------------------------------
+# --- Class register ------------------------------------------------------------------------------
 
 
 def _row_form(
     pupil: Pupil, absences: list[Absence], late: LateArrival | None, formdata: Any = None
 ) -> RegisterRowForm:
     main = max(absences, key=lambda a: a.hours, default=None)
-    form = RegisterRowForm(
+    return RegisterRowForm(
         formdata=formdata,
         prefix=f"p{pupil.id}",
         hours=main.hours if main else None,
@@ -60,17 +57,14 @@ def _row_form(
         late=late is not None,
         lesson_hour=late.lesson_hour if late else None,
     )
-    return form
 
 
-@bp.get("/klassenregister")
-@login_required
+@bp.get("/verzuim/klassenregister")
+@access.guarded(access.can_edit_pupils)
 def register() -> Any:
-    user = _user()
-    if not access.can_edit_pupils(user):
-        abort(403)
+    user = access.signed_in()
     today = calendar.today()
-    schools = db.session.scalars(access.editable_schools_query(user).order_by(School.name)).all()
+    schools = editable_schools(user)
     school_id = request.args.get("school", type=int)
     school = next((s for s in schools if s.id == school_id), schools[0] if schools else None)
     if school is None:
@@ -78,40 +72,15 @@ def register() -> Any:
     classes = class_names(db.session, school.id)
     class_name = request.args.get("klas") or (classes[0] if classes else "")
     day = _parse_day(request.args.get("datum"), today)
-    pupils = db.session.scalars(
-        access.pupils_query(user)
-        .where(
-            Pupil.school_id == school.id, Pupil.class_name == class_name, Pupil.left_on.is_(None)
-        )
-        .order_by(Pupil.last_name, Pupil.first_name)
-    ).all()
-    ids = [p.id for p in pupils]
-    absences: dict[int, list[Absence]] = {}
-    for a in db.session.scalars(
-        select(Absence).where(Absence.pupil_id.in_(ids), Absence.day == day)
-    ):
-        absences.setdefault(a.pupil_id, []).append(a)
-    lates = {
-        late.pupil_id: late
-        for late in db.session.scalars(
-            select(LateArrival).where(LateArrival.pupil_id.in_(ids), LateArrival.day == day)
-        )
-    }
-    open_signals = dict(
-        db.session.execute(
-            select(Signal.pupil_id, func.count())
-            .where(Signal.pupil_id.in_(ids), Signal.resolved.is_(False))
-            .group_by(Signal.pupil_id)
-        ).all()
-    )
+    register_day = queries.register_day(db.session, user, school, class_name, day)
+    pupils = register_day.pupils
     access.record_pupil_reads(user, list(pupils), "klassenregister")
-    school_calendar = attendance.calendar_for(db.session, school)
     rows = [
         {
             "pupil": p,
-            "form": _row_form(p, absences.get(p.id, []), lates.get(p.id)),
-            "others": absences.get(p.id, []),
-            "signals": open_signals.get(p.id, 0),
+            "form": _row_form(p, register_day.absences.get(p.id, []), register_day.late.get(p.id)),
+            "others": register_day.absences.get(p.id, []),
+            "signals": register_day.open_signals.get(p.id, 0),
         }
         for p in pupils
     ]
@@ -119,7 +88,7 @@ def register() -> Any:
     if day > today:
         day_problem = "Deze datum ligt in de toekomst."
     elif pupils:
-        day_problem = attendance.check_day(pupils[0], day, school_calendar, today)
+        day_problem = rules.check_day(pupils[0], day, school_calendar(db.session, school), today)
         if day_problem and "ingeschreven" in day_problem:
             day_problem = None  # about one pupil, not about the day
     return render_template(
@@ -130,74 +99,45 @@ def register() -> Any:
         class_name=class_name,
         day=day,
         rows=rows,
-        unit=attendance.hours_unit(school),
+        unit=rules.hours_unit(school),
         day_problem=day_problem,
         today=today,
     )
 
 
-@bp.post("/klassenregister/<int:pupil_id>")
-@login_required
+@bp.post("/verzuim/klassenregister/<int:pupil_id>")
+@access.guarded(access.can_edit_pupils)
 def register_row(pupil_id: int) -> Any:
     """Save one row: hours and kind for the day, and whether the pupil was late."""
-    user = _user()
-    if not access.can_edit_pupils(user):
-        abort(403)
+    user = access.signed_in()
     pupil = access.get_pupil_for_edit(user, pupil_id)
     today = calendar.today()
-    day = _parse_day(request.form.get("datum"), today)
-    form = RegisterRowForm(prefix=f"p{pupil.id}")
-    saved = False
-    if form.validate():
-        hours = form.hours.data or Decimal(0)
-        kind = AbsenceKind(form.kind.data)
-        known = {k.value for k in AbsenceKind}
-        original = (
-            AbsenceKind(form.original_kind.data) if form.original_kind.data in known else None
-        )
-        school_calendar = attendance.calendar_for(db.session, pupil.school)
-        wants_change = hours > 0 or form.late.data
-        problem = attendance.check_day(
+    day = RegisterDayForm().day(today)
+    form = RegisterRowForm(prefix=f"p{pupil.id}", pupil=pupil, day=day)
+    saved = form.validate()
+    if saved:
+        services.save_register_row(
+            db.session,
+            user,
             pupil,
             day,
-            school_calendar,
-            today,
-            allow_future=kind == AbsenceKind.VERLOF and not form.late.data,
+            AbsenceKind(form.kind.data),
+            form.hours.data,
+            form.original,
+            bool(form.late.data),
+            form.lesson_hour.data,
         )
-        if problem and wants_change:
-            form.hours.errors = [problem]
-        elif hours > 0:
-            replaced = [kind] + ([original] if original and original != kind else [])
-            others = attendance.other_hours(db.session, pupil.id, day, replaced)
-            settings = attendance.get_settings(db.session)
-            problem = attendance.check_hours(hours, others, settings.max_hours_per_day)
-            if problem:
-                form.hours.errors = [problem]
-        if not form.errors:
-            if original and original != kind:
-                # The kind was changed in the row: move the hours, never count them twice.
-                attendance.set_absence(db.session, user, pupil, day, original, Decimal(0))
-            attendance.set_absence(db.session, user, pupil, day, kind, hours)
-            attendance.set_late_arrival(
-                db.session, user, pupil, day, bool(form.late.data), form.lesson_hour.data
-            )
-            attendance.recompute_signals(db.session, pupil, today)
-            db.session.commit()
-            saved = True
-    absences = list(
-        db.session.scalars(select(Absence).where(Absence.pupil_id == pupil.id, Absence.day == day))
-    )
-    late = db.session.scalars(
-        select(LateArrival).where(LateArrival.pupil_id == pupil.id, LateArrival.day == day)
-    ).first()
+        signals.recompute_signals(db.session, pupil, today)
+        lifecycle.commit()
+    absences = queries.absences_on(db.session, pupil.id, day)
     if saved:
-        form = _row_form(pupil, absences, late)
-    open_signals = db.session.scalar(
-        select(func.count())
-        .select_from(Signal)
-        .where(Signal.pupil_id == pupil.id, Signal.resolved.is_(False))
-    )
-    row = {"pupil": pupil, "form": form, "others": absences, "signals": open_signals}
+        form = _row_form(pupil, absences, queries.late_arrival_on(db.session, pupil.id, day))
+    row = {
+        "pupil": pupil,
+        "form": form,
+        "others": absences,
+        "signals": queries.open_signal_count(db.session, pupil.id),
+    }
     status = 200 if not form.errors else 422
     if htmx:
         return render_template(
@@ -205,7 +145,7 @@ def register_row(pupil_id: int) -> Any:
             row=row,
             day=day,
             saved=saved,
-            unit=attendance.hours_unit(pupil.school),
+            unit=rules.hours_unit(pupil.school),
         ), status
     # Without JavaScript: back to the register of that class and day.
     if saved:
@@ -221,64 +161,176 @@ def register_row(pupil_id: int) -> Any:
         "attendance/register_row_error.html",
         row=row,
         day=day,
-        unit=attendance.hours_unit(pupil.school),
+        unit=rules.hours_unit(pupil.school),
     ), status
 
 
-# --- Signals ----------------------------------------------------------------------------------
+# --- One pupil's school year ---------------------------------------------------------------------
 
 
-@bp.get("/signalen")
-@login_required
-def signals() -> str:
-    user = _user()
-    if not access.can_view_pupils(user):
-        abort(403)
+def _pupil_page(pupil: Pupil, **forms: Any) -> tuple[str, int]:
+    user = access.signed_in()
+    today = calendar.today()
+    year = request.args.get("schooljaar", type=int) or school_year_of(today)
+    year = max(min(year, school_year_of(today)), 2000)
+    forms.setdefault("absence_form", AbsenceForm(formdata=None, day=today))
+    forms.setdefault("late_form", LateArrivalForm(formdata=None, day=today))
+    forms.setdefault("step_form", LateStepForm(formdata=None, taken_on=today))
+    return lifecycle.form_page(
+        "attendance/pupil.html",
+        *forms.values(),
+        pupil=pupil,
+        today=today,
+        timeline=queries.timeline(
+            db.session, pupil, year, school_calendar(db.session, pupil.school)
+        ),
+        school_year_label=school_year_label,
+        current_school_year=school_year_of(today),
+        # History goes back to the enrolment (or five years when that date is unknown).
+        first_school_year=school_year_of(pupil.enrolled_on or date(today.year - 5, 8, 1)),
+        signals=queries.signals_of(db.session, pupil.id),
+        settings=queries.get_settings(db.session),
+        steps_taken=queries.steps_taken(db.session, pupil.id),
+        can_edit=access.can_edit_pupils(user),
+        unit=rules.hours_unit(pupil.school),
+        kinds=list(AbsenceKind),
+        **forms,
+    )
+
+
+@bp.get("/leerlingen/<int:pupil_id>")
+@access.guarded(access.can_view_pupils)
+def pupil(pupil_id: int) -> tuple[str, int]:
+    return _pupil_page(access.get_pupil(access.signed_in(), pupil_id, purpose="leerlingpagina"))
+
+
+def _registrations(pupil: Pupil, anchor: str) -> str:
+    return url_for("attendance.pupil", pupil_id=pupil.id, _anchor=anchor)
+
+
+@bp.post("/leerlingen/<int:pupil_id>/verzuim")
+@access.guarded(access.can_view_pupils)
+def add_absence(pupil_id: int) -> Any:
+    user = access.signed_in()
+    pupil = access.get_pupil_for_edit(user, pupil_id)
+    form = AbsenceForm(pupil=pupil)
+    if form.validate():
+        services.set_absence(
+            db.session,
+            user,
+            pupil,
+            form.day.data,  # type: ignore[arg-type]
+            form.kind_enum,
+            form.hours.data,  # type: ignore[arg-type]
+            services.AbsenceDetails(
+                form.cause.data, bool(form.parents_reported.data), form.help_involved.data
+            ),
+        )
+        signals.recompute_signals(db.session, pupil, calendar.today())
+        return lifecycle.saved(
+            "Het verzuim is geregistreerd.", _registrations(pupil, "registraties")
+        )
+    return _pupil_page(pupil, absence_form=form)
+
+
+@bp.post("/leerlingen/<int:pupil_id>/verzuim/<int:absence_id>/verwijderen")
+@access.guarded(access.can_view_pupils)
+def delete_absence(pupil_id: int, absence_id: int) -> Response:
+    user = access.signed_in()
+    pupil = access.get_pupil_for_edit(user, pupil_id)
+    absence = queries.absence_of(pupil, absence_id)
+    services.remove_absence(db.session, user, pupil, absence)
+    signals.recompute_signals(db.session, pupil, calendar.today())
+    return lifecycle.saved("De registratie is verwijderd.", _registrations(pupil, "registraties"))
+
+
+@bp.post("/leerlingen/<int:pupil_id>/te-laat")
+@access.guarded(access.can_view_pupils)
+def add_late_arrival(pupil_id: int) -> Any:
+    user = access.signed_in()
+    pupil = access.get_pupil_for_edit(user, pupil_id)
+    form = LateArrivalForm(pupil=pupil)
+    if form.validate():
+        services.set_late_arrival(
+            db.session,
+            user,
+            pupil,
+            form.day.data,
+            True,
+            form.lesson_hour.data,  # type: ignore[arg-type]
+        )
+        signals.recompute_signals(db.session, pupil, calendar.today())
+        return lifecycle.saved("Te laat komen is geregistreerd.", _registrations(pupil, "te-laat"))
+    return _pupil_page(pupil, late_form=form)
+
+
+@bp.post("/leerlingen/<int:pupil_id>/te-laat/<int:late_id>/verwijderen")
+@access.guarded(access.can_view_pupils)
+def delete_late_arrival(pupil_id: int, late_id: int) -> Response:
+    user = access.signed_in()
+    pupil = access.get_pupil_for_edit(user, pupil_id)
+    late = queries.late_arrival_of(pupil, late_id)
+    services.set_late_arrival(db.session, user, pupil, late.day, False, None)
+    signals.recompute_signals(db.session, pupil, calendar.today())
+    return lifecycle.saved("De registratie is verwijderd.", _registrations(pupil, "te-laat"))
+
+
+@bp.post("/leerlingen/<int:pupil_id>/stap")
+@access.guarded(access.can_view_pupils)
+def record_step(pupil_id: int) -> Any:
+    """The school records that it took a 3-6-9 step (informed the parents, a talk...)."""
+    user = access.signed_in()
+    pupil = access.get_pupil_for_edit(user, pupil_id)
+    form = LateStepForm(pupil=pupil)
+    signal = queries.late_arrival_signal(db.session, pupil.id)
+    due = (signal.detail.get("due") if signal else None) or []
+    step = int(form.step.data) if (form.step.data or "").isdigit() else None
+    if signal is None or step not in due:
+        abort(400)  # only a step that is due can be taken
+    if form.validate():
+        services.record_step(db.session, user, pupil, signal, step, form.data)  # type: ignore[arg-type]
+        signals.recompute_signals(db.session, pupil, calendar.today())
+        return lifecycle.saved(f"Stap {step} is vastgelegd.", _registrations(pupil, "te-laat"))
+    return _pupil_page(pupil, step_form=form)
+
+
+# --- Signals -------------------------------------------------------------------------------------
+
+
+@bp.get("/verzuim/signalen", endpoint="signals")
+@access.guarded(access.can_view_pupils)
+def signals_list() -> str:
+    user = access.signed_in()
     kind = request.args.get("soort") or None
     show_resolved = request.args.get("afgehandeld") == "1"
-    # Pupils who left are few: leaving them out needs no join with every pupil. A user who
-    # sees every school (the senior) needs no school filter either, so the list is read in page
-    # order from ix_signal_open_order and the count from that index alone.
-    conditions: list[ColumnElement[bool]] = [Signal.pupil_id.not_in(left_pupil_ids())]
-    if access.schools_query(user).whereclause is not None:
-        conditions.append(Signal.school_id.in_(access.school_ids(user)))
-    if kind in {k.value for k in SignalKind}:
-        conditions.append(Signal.kind == SignalKind(kind))
-    if not show_resolved:
-        conditions.append(Signal.resolved.is_(False))
-    query = (
-        select(Signal)
-        .where(*conditions)
-        .options(selectinload(Signal.pupil).selectinload(Pupil.school))
-        .order_by(Signal.legal_duty.desc(), Signal.reached_on.desc(), Signal.id)
-    )
-    page = db.paginate(
-        query,
-        page=request.args.get("pagina", 1, type=int),
-        per_page=SIGNALS_PER_PAGE,
-        error_out=False,
-        count=False,
-    )
-
-    # The region's tens of thousands of open signals: for the senior the number of pages is
-    # kept a few minutes (the rows themselves are always read fresh, in page order).
-    page.total, _ = figures_cache.region_wide(
-        user,
-        "signal count",
-        (kind, show_resolved),
-        lambda: db.session.scalar(select(func.count(Signal.id)).where(*conditions)) or 0,
-    )
+    page = queries.signals_page(user, kind, show_resolved, request.args.get("pagina", 1, type=int))
     access.record_pupil_reads(user, [s.pupil for s in page.items], "signalen")
-    settings = attendance.get_settings(db.session)
-    deadlines = {s.id: add_working_days(s.reached_on, 5) for s in page.items if s.legal_duty}
     return render_template(
         "attendance/signals.html",
         page=page,
         kind=kind or "",
         show_resolved=show_resolved,
         kind_labels=SIGNAL_KIND_LABELS,
-        settings=settings,
-        deadlines=deadlines,
+        settings=queries.get_settings(db.session),
+        deadlines={s.id: add_working_days(s.reached_on, 5) for s in page.items if s.legal_duty},
         today=calendar.today(),
         can_edit=access.can_edit_pupils(user),
     )
+
+
+# --- Counting rules ------------------------------------------------------------------------------
+
+
+@bp.route("/beheer/verzuimregels", methods=["GET", "POST"])
+@access.guarded(access.can_manage_master_data)
+def settings() -> Any:
+    current = queries.get_settings(db.session)
+    form = SettingsForm(obj=current)
+    if form.validate_on_submit():
+        count = services.save_settings(db.session, current, form.data, calendar.today())
+        return lifecycle.saved(
+            f"De verzuimregels zijn opgeslagen; de signalen van {count} leerlingen zijn "
+            "bijgewerkt.",
+            url_for("attendance.settings"),
+        )
+    return lifecycle.form_page("attendance/settings_form.html", form, form=form)

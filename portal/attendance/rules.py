@@ -16,6 +16,9 @@ The rules and where they come from (see ``DOMAIN.md``, section "Absence"):
 * :func:`weekday_patterns` - the early signal "always absent on Monday".
 * :func:`is_recidivism` - absence again within a relatively short time after an earlier report.
 
+And the rules of a registration itself: :func:`check_day` (a school day on which the pupil was
+enrolled) and :func:`check_hours` (whole or half hours, within a school day).
+
 All input iterables may be unsorted and may hold the same date more than once. The thresholds are
 regional settings, so every one of them is a keyword argument; the module constants hold the
 defaults of this region.
@@ -28,9 +31,19 @@ from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from itertools import pairwise
 
-from portal.calendar import SchoolCalendar, school_year_bounds, school_year_of
+from portal.calendar import (
+    SchoolCalendar,
+    public_holiday_name,
+    school_year_bounds,
+    school_year_of,
+)
+from portal.filters import WEEKDAYS, nl_date
+from portal.filters import hours as hours_text
+from portal.pupils.models import Pupil
+from portal.schools.models import School
 
 # --- Defaults of this region -------------------------------------------------------------------
 
@@ -458,3 +471,47 @@ def _months_before(day: date, months: int) -> date:
     year, month0 = divmod(index, 12)
     month = month0 + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+# --- A registration ------------------------------------------------------------------------------
+
+
+def check_day(
+    pupil: Pupil, day: date, calendar: SchoolCalendar, today: date, *, allow_future: bool = False
+) -> str | None:
+    """Why ``day`` cannot hold a registration for ``pupil``, or None."""
+    if day > today and not allow_future:
+        return "Deze datum ligt in de toekomst. Alleen verleend verlof kunt u vooruit registreren."
+    if pupil.enrolled_on and day < pupil.enrolled_on:
+        enrolled = nl_date(pupil.enrolled_on)
+        return f"De leerling stond toen nog niet ingeschreven (ingeschreven op {enrolled})."
+    if pupil.left_on and day > pupil.left_on:
+        return f"De leerling is uitgeschreven op {nl_date(pupil.left_on)}."
+    if day.weekday() >= 5:
+        return f"Op {WEEKDAYS[day.weekday()]} is er geen school."
+    holiday = public_holiday_name(day)
+    if holiday:
+        return f"{nl_date(day)} is een feestdag ({holiday}): geen schooldag."
+    if calendar.is_holiday(day):
+        return f"{nl_date(day)} valt in een schoolvakantie."
+    return None
+
+
+def check_hours(hours: Decimal, other_hours_that_day: Decimal, max_hours: Decimal) -> str | None:
+    """Why ``hours`` cannot be registered on a day that already holds ``other_hours_that_day``."""
+    if hours <= 0:
+        return "Vul een aantal uren groter dan 0 in."
+    if hours * 2 != int(hours * 2):
+        return "Vul hele of halve uren in, bijvoorbeeld 2 of 1,5."
+    total = hours + other_hours_that_day
+    if total > max_hours:
+        return (
+            f"Een schooldag heeft hoogstens {hours_text(max_hours)} uur; met deze registratie "
+            f"komt deze dag op {hours_text(total)} uur."
+        )
+    return None
+
+
+def hours_unit(school: School) -> str:
+    """Primary and special schools count clock hours, the others lesson hours."""
+    return "klokuren" if school.school_type.counts_clock_hours else "lesuren"

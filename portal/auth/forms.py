@@ -1,9 +1,14 @@
+"""The login and password forms."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from portal.auth.passwords import MIN_PASSWORD_LENGTH
+from portal.auth.models import User
+from portal.auth.passwords import MIN_PASSWORD_LENGTH, verify_password
 from portal.forms import PortalForm
 
 
@@ -53,6 +58,19 @@ class ChangePasswordForm(NewPasswordMixin, PortalForm):
         render_kw={"autocomplete": "current-password"},
     )
 
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def validate_new_password(self, field: PasswordField) -> None:
         if field.data and field.data == self.current_password.data:
             raise ValidationError("Kies een ander wachtwoord dan het huidige.")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields, then (only when they are right) the current password itself."""
+        if not super().validate(extra_validators):
+            return False
+        if not verify_password(self.user.password_hash, self.current_password.data or ""):
+            self.current_password.errors.append("Het huidige wachtwoord klopt niet.")
+            return False
+        return True

@@ -1,19 +1,19 @@
-"""Accounts and roles."""
+"""Accounts and roles.
+
+The bottom of the features: an account knows its role, and (for swv staff) the id of its
+partnership; which schools a zorgcoördinator works for is the schools' data
+(``portal.schools.models.school_staff``)."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, TimestampMixin, str_enum
-
-if TYPE_CHECKING:
-    from portal.schools.models import Partnership, School
 
 
 class Role(enum.StrEnum):
@@ -36,13 +36,6 @@ ROLE_LABELS = {
     Role.ADMIN: "Functioneel beheerder",
 }
 
-user_schools = Table(
-    "user_school",
-    Base.metadata,
-    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
-    Column("school_id", ForeignKey("school.id", ondelete="CASCADE"), primary_key=True),
-)
-
 
 class User(UserMixin, TimestampMixin, Base):
     __tablename__ = "user_account"
@@ -58,11 +51,6 @@ class User(UserMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    schools: Mapped[list[School]] = relationship(
-        secondary=user_schools, back_populates="staff", order_by="School.name"
-    )
-    partnership: Mapped[Partnership | None] = relationship()
 
     # Flask-Login: a deactivated account cannot log in and loses its session.
     @property

@@ -1,4 +1,4 @@
-"""Login, logout and changing one's password."""
+"""Login, logout and changing one's password; a start password must be replaced first."""
 
 from __future__ import annotations
 
@@ -15,18 +15,19 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from portal import lifecycle
+from portal.auth import services
 from portal.auth.forms import ChangePasswordForm, LoginForm
-from portal.auth.models import User
-from portal.auth.passwords import burn_time, hash_password, needs_rehash, verify_password
-from portal.db import utcnow
+from portal.auth.sessions import signed_in
 from portal.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "Onbekend e-mailadres of onjuist wachtwoord."
+# Pages a user who must choose a new password may still reach.
+PASSWORD_EXEMPT = {"auth.change_password", "auth.logout", "static", "main.healthz"}
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -45,6 +46,17 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+@bp.before_app_request
+def force_password_change() -> Response | None:
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in PASSWORD_EXEMPT
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message="Te veel inlogpogingen.")
 def login() -> Response | tuple[str, int]:
@@ -53,16 +65,9 @@ def login() -> Response | tuple[str, int]:
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        email = (form.email.data or "").strip().lower()
-        password = form.password.data or ""
-        user = db.session.scalars(select(User).where(func.lower(User.email) == email)).first()
-        if user is None:
-            burn_time(password)
-        if user is not None and user.active and verify_password(user.password_hash, password):
-            if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
-            user.last_login_at = utcnow()
-            db.session.commit()
+        user = services.authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is not None:
+            lifecycle.commit()
             session.clear()  # a fresh session on login (no fixation)
             login_user(user)
             session.permanent = True
@@ -86,15 +91,9 @@ def logout() -> Response:
 @bp.route("/account/wachtwoord", methods=["GET", "POST"])
 @login_required
 def change_password() -> Response | tuple[str, int]:
-    form = ChangePasswordForm()
+    user = signed_in()
+    form = ChangePasswordForm(user=user)
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current_password.data or ""):
-            form.current_password.errors.append("Het huidige wachtwoord klopt niet.")
-        else:
-            current_user.password_hash = hash_password(form.new_password.data or "")
-            current_user.must_change_password = False
-            db.session.commit()
-            flash("Uw wachtwoord is gewijzigd.", "success")
-            return redirect(url_for("main.home"))
-    status = 422 if form.errors else 200
-    return render_template("auth/change_password.html", form=form), status
+        services.set_password(user, form.new_password.data or "")
+        return lifecycle.saved("Uw wachtwoord is gewijzigd.", url_for("main.home"))
+    return lifecycle.form_page("auth/change_password.html", form, form=form)

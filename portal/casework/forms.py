@@ -1,17 +1,29 @@
+"""The forms of the case file. Their rules: no Halt or proces-verbaal under twelve, a Halt
+referral with many hours missed needs a confirmation, one running thuiszitter registration."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from wtforms import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal import calendar
 from portal.attendance.forms import HoursField
+from portal.attendance.queries import get_settings, unauthorised_hours_total
+from portal.casework import queries, rules
 from portal.casework.models import (
     ACTION_LABELS,
     SMA_REASON_LABELS,
+    ActionKind,
     SmaOutcome,
     SmaStatus,
     ThuiszitterEnd,
 )
+from portal.extensions import db
+from portal.filters import hours
 from portal.forms import PortalForm, options, strip, strip_or_none
+from portal.pupils.models import Pupil
 
 DATE_MESSAGE = "Vul een geldige datum in."
 
@@ -29,9 +41,36 @@ class ActionForm(PortalForm):
     )
     confirm = BooleanField("Ik bevestig deze Halt-verwijzing ondanks het aantal gemiste uren")
 
+    def __init__(self, *args: Any, pupil: Pupil | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pupil = pupil
+        self.needs_confirm = False  # the page then offers the confirmation
+
     def validate_follow_up_on(self, field: DateField) -> None:
         if field.data and self.day.data and field.data < self.day.data:
             raise ValidationError("De opvolgdatum ligt vóór de datum van de actie.")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields; then the pupil's age, and for Halt the hours missed."""
+        if not super().validate(extra_validators):
+            return False
+        assert self.pupil is not None and self.day.data is not None
+        kind = ActionKind(self.kind.data)
+        problem = rules.action_problem(kind, self.pupil.age_on(self.day.data))
+        if problem:
+            self.kind.errors = [problem]
+            return False
+        limit = get_settings(db.session).halt_confirm_hours
+        missed = unauthorised_hours_total(db.session, self.pupil.id)
+        if rules.halt_needs_confirmation(kind, missed, limit) and not self.confirm.data:
+            self.needs_confirm = True
+            self.confirm.errors = [
+                f"De leerling heeft {hours(missed)} uur ongeoorloofd verzuim: meer dan "
+                f"{hours(limit)} uur. Halt is bedoeld voor beperkt verzuim; bevestig als u "
+                "toch naar Halt verwijst."
+            ]
+            return False
+        return True
 
 
 class SmaForm(PortalForm):
@@ -79,6 +118,23 @@ class ThuiszitterForm(PortalForm):
         filters=[strip],
         validators=[InputRequired("Beschrijf kort de situatie."), Length(max=2000)],
     )
+
+    def __init__(self, *args: Any, pupil: Pupil | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pupil = pupil
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields; then one running registration at a time, and no start in the future."""
+        if not super().validate(extra_validators):
+            return False
+        assert self.pupil is not None and self.start_date.data is not None
+        if queries.is_thuiszitter(db.session, self.pupil.id):
+            self.start_date.errors = [
+                "Deze leerling staat al als thuiszitter geregistreerd; beëindig dat eerst."
+            ]
+        elif self.start_date.data > calendar.today():
+            self.start_date.errors = ["Deze datum ligt in de toekomst."]
+        return not self.errors
 
 
 class MeetingForm(PortalForm):

@@ -1,41 +1,27 @@
 """The April evaluation: the senior's round and progress, each school's evaluation with the
 two parts and the joint conclusion, the report (page, PDF, management link) and the question
-set. School, consultant and senior only."""
+set. School, consultant and senior only; the management's link needs no account."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import Response as FlaskResponse
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from portal import access, calendar
-from portal.auth.models import User
+from portal import access, calendar, lifecycle
 from portal.calendar import school_year_label, school_year_of
-from portal.evaluation import rules, services
-from portal.evaluation.forms import QuestionForm
-from portal.evaluation.models import (
-    AgreementOwner,
-    Evaluation,
-    EvaluationRound,
-    Part,
-    Question,
-    QuestionKind,
+from portal.evaluation import links, queries, rules, services
+from portal.evaluation.forms import (
+    STALE_MESSAGE,
+    ConclusionForm,
+    QuestionForm,
+    part_form,
 )
+from portal.evaluation.models import AgreementOwner, Evaluation, EvaluationRound, Part
 from portal.extensions import db, htmx
+from portal.forms import ButtonForm
 from portal.pagination import paginate
 
 bp = Blueprint("evaluation", __name__)
@@ -45,164 +31,96 @@ public_bp = Blueprint("evaluation_public", __name__)
 access.guard_blueprint(bp, access.can_view_evaluations)
 
 AGREEMENT_ROWS = 3  # empty rows offered below the agreements already made
-STALE_MESSAGE = (
-    "De andere partij heeft de conclusie net gewijzigd. Bekijk de nieuwe tekst; uw invoer staat "
-    "hieronder nog in het formulier."
-)
+PER_PAGE = 50
 
 
-def _user() -> User:
-    return access.signed_in()
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
-
-
-# --- Overview --------------------------------------------------------------------
+# --- Overview ------------------------------------------------------------------------------------
 
 
 @bp.get("/")
 def index() -> str:
-    user = _user()
+    user = access.signed_in()
     today = calendar.today()
     year = school_year_of(today)
-    ctx: dict[str, Any] = {
-        "today": today,
-        "year": year,
-        "opens_on": rules.opens_on(year),
-        "school_year_label": school_year_label,
-    }
+    ctx: dict[str, Any] = {"today": today, "year": year, "opens_on": rules.opens_on(year)}
     if access.can_manage_evaluations(user):
-        round_ = services.round_for(db.session, year)
+        round_ = queries.round_for(db.session, year)
         ctx.update(_progress_page(round_) if round_ else {})
-        ctx.update(
-            round=round_,
-            archive=db.session.scalars(
-                select(EvaluationRound)
-                .where(EvaluationRound.school_year < year)
-                .order_by(EvaluationRound.school_year.desc())
-            ).all(),
-        )
+        ctx.update(round=round_, archive=queries.archived_rounds(db.session, year))
         return render_template("evaluation/index_senior.html", **ctx)
-    ctx["evaluations"] = db.session.scalars(
-        access.evaluations_query(user)
-        .join(EvaluationRound, EvaluationRound.id == Evaluation.round_id)
-        .options(
-            selectinload(Evaluation.school),
-            selectinload(Evaluation.round),
-            selectinload(Evaluation.consultant),
-        )
-        .order_by(EvaluationRound.school_year.desc())
-        .limit(100)
-    ).all()
+    ctx["evaluations"] = queries.evaluations_of(user)
     return render_template("evaluation/index.html", **ctx)
 
 
 @bp.get("/ronde/<int:year>")
+@access.guarded(access.can_manage_evaluations)
 def archive(year: int) -> str:
     """A past round's evaluations (senior)."""
-    user = _user()
-    _require(access.can_manage_evaluations(user))
-    round_ = services.round_for(db.session, year)
+    round_ = queries.round_for(db.session, year)
     if round_ is None:
         abort(404)
-    return render_template(
-        "evaluation/archive.html",
-        round=round_,
-        school_year_label=school_year_label,
-        **_progress_page(round_),
-    )
-
-
-PER_PAGE = 50
+    return render_template("evaluation/archive.html", round=round_, **_progress_page(round_))
 
 
 def _progress_page(round_: EvaluationRound) -> dict[str, Any]:
     """The senior's progress list: 50 schools a page, filtered on state."""
     state = request.args.get("stand", "")
-    state = state if state in services.PROGRESS_STATES else ""
+    state = state if state in queries.PROGRESS_STATES else ""
     page = paginate(
-        services.progress(round_, state), request.args.get("pagina", 1, type=int), PER_PAGE
+        queries.progress(round_, state), request.args.get("pagina", 1, type=int), PER_PAGE
     )
     return {
         "page": page,
         "evaluations": list(page.items),
         "state": state,
-        "counts": services.status_counts(db.session, round_),
+        "counts": queries.status_counts(db.session, round_),
     }
 
 
 @bp.post("/ronde/openen")
+@access.guarded(access.can_manage_evaluations)
 def open_round() -> Response:
-    user = _user()
-    _require(access.can_manage_evaluations(user))
+    user = access.signed_in()
     today = calendar.today()
     year = school_year_of(today)
-    if services.round_for(db.session, year) is not None:
+    if queries.round_for(db.session, year) is not None:
         flash("De ronde van dit schooljaar is al geopend.", "info")
-    else:
-        round_ = services.open_round(db.session, year, today, user)
-        db.session.commit()
-        count = db.session.scalar(
-            select(func.count()).select_from(Evaluation).where(Evaluation.round_id == round_.id)
-        )
-        flash(
-            f"De evaluatieronde {school_year_label(year)} is geopend voor {count} scholen.",
-            "success",
-        )
-    return redirect(url_for("evaluation.index"))
+        return redirect(url_for("evaluation.index"))
+    round_ = services.open_round(db.session, year, today, user)
+    count = queries.evaluation_count(db.session, round_)
+    return lifecycle.saved(
+        f"De evaluatieronde {school_year_label(year)} is geopend voor {count} scholen.",
+        url_for("evaluation.index"),
+    )
 
 
 @bp.post("/ronde/<int:round_id>/herinneringen")
+@access.guarded(access.can_manage_evaluations)
 def remind_all(round_id: int) -> Response:
-    user = _user()
-    _require(access.can_manage_evaluations(user))
-    round_ = db.session.get(EvaluationRound, round_id)
-    if round_ is None:
-        abort(404)
-    reminded = sum(
-        1
-        for evaluation in db.session.scalars(services.progress(round_))
-        if services.remind(db.session, evaluation)
+    reminded = services.remind_all(db.session, queries.round_of_id(round_id))
+    return lifecycle.saved(
+        f"Herinnering verstuurd voor {reminded} evaluaties.", url_for("evaluation.index")
     )
-    db.session.commit()
-    flash(f"Herinnering verstuurd voor {reminded} evaluaties.", "success")
-    return redirect(url_for("evaluation.index"))
 
 
 @bp.post("/<int:evaluation_id>/herinnering")
+@access.guarded(access.can_manage_evaluations)
 def remind(evaluation_id: int) -> Response:
-    user = _user()
-    _require(access.can_manage_evaluations(user))
-    evaluation = access.get_evaluation(user, evaluation_id)
+    evaluation = access.get_evaluation(access.signed_in(), evaluation_id)
     if services.remind(db.session, evaluation):
-        db.session.commit()
-        flash(f"Herinnering verstuurd aan {evaluation.school.name}.", "success")
-    else:
-        flash("Deze evaluatie is al afgerond.", "info")
+        return lifecycle.saved(
+            f"Herinnering verstuurd aan {evaluation.school.name}.", url_for("evaluation.index")
+        )
+    flash("Deze evaluatie is al afgerond.", "info")
     return redirect(url_for("evaluation.index"))
 
 
-# --- One evaluation --------------------------------------------------------------------
+# --- One evaluation ------------------------------------------------------------------------------
 
 
 def _load(evaluation_id: int) -> Evaluation:
-    evaluation = access.get_evaluation(_user(), evaluation_id)
-    return db.session.scalars(
-        select(Evaluation)
-        .where(Evaluation.id == evaluation.id)
-        .options(
-            selectinload(Evaluation.answers),
-            selectinload(Evaluation.agreements),
-            selectinload(Evaluation.round)
-            .selectinload(EvaluationRound.question_set)
-            .selectinload(services.QuestionSet.questions),
-            selectinload(Evaluation.school),
-            selectinload(Evaluation.consultant),
-        )
-    ).one()
+    evaluation = access.get_evaluation(access.signed_in(), evaluation_id)
+    return queries.with_answers(evaluation.id)
 
 
 def _page(
@@ -210,11 +128,10 @@ def _page(
     *,
     values: dict[int, tuple[int | None, str]] | None = None,
     errors: dict[int, str] | None = None,
-    conclusion_form: dict[str, Any] | None = None,
-    conclusion_errors: dict[str, str] | None = None,
+    conclusion: ConclusionForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    user = _user()
+    user = access.signed_in()
     today = calendar.today()
     part = access.evaluation_part(user)
     questions = list(evaluation.round.question_set.questions)
@@ -227,10 +144,6 @@ def _page(
             )
             for q in questions
         }
-    current, previous = services.facts(
-        db.session, evaluation.school_id, evaluation.round.school_year, today
-    )
-    both_done = all(evaluation.done_at(p) for p in Part)
     visible_parts = [
         p
         for p in Part
@@ -249,19 +162,18 @@ def _page(
         can_edit_part=part is not None
         and not evaluation.is_locked
         and evaluation.done_at(part) is None,
-        both_done=both_done,
-        conclusion=conclusion_form or _conclusion_form(evaluation),
-        conclusion_errors=conclusion_errors or {},
+        both_done=all(evaluation.done_at(p) for p in Part),
+        conclusion=conclusion.as_posted() if conclusion else _conclusion_shown(evaluation),
+        conclusion_errors=conclusion.problems if conclusion else {},
         owners=list(AgreementOwner),
-        previous=services.previous_evaluation(db.session, evaluation),
-        facts=(current, previous),
+        previous=queries.previous_evaluation(db.session, evaluation),
+        facts=queries.facts(db.session, evaluation.school_id, evaluation.round.school_year, today),
         today=today,
-        school_year_label=school_year_label,
         can_manage=access.can_manage_evaluations(user),
     ), status
 
 
-def _conclusion_form(evaluation: Evaluation) -> dict[str, Any]:
+def _conclusion_shown(evaluation: Evaluation) -> dict[str, Any]:
     rows = [
         {
             "description": a.description,
@@ -274,189 +186,136 @@ def _conclusion_form(evaluation: Evaluation) -> dict[str, Any]:
     return {"conclusion": evaluation.conclusion, "rows": rows, "version": evaluation.version}
 
 
-@bp.get("/<int:evaluation_id>")
-def detail(evaluation_id: int) -> tuple[str, int]:
-    return _page(_load(evaluation_id))
+def _detail(evaluation: Evaluation, anchor: str | None = None) -> str:
+    return url_for("evaluation.detail", evaluation_id=evaluation.id, _anchor=anchor)
 
 
 def _autosave_reply(message: str, status: int = 200) -> tuple[str, int]:
     return render_template("evaluation/_autosave.html", message=message), status
 
 
+@bp.get("/<int:evaluation_id>")
+def detail(evaluation_id: int) -> tuple[str, int]:
+    return _page(_load(evaluation_id))
+
+
 @bp.post("/<int:evaluation_id>/deel")
 def save_part(evaluation_id: int) -> Any:
     """Save the user's part as a draft (also automatically while typing), finish it, or take a
     finished part back to edit."""
-    user = _user()
+    user = access.signed_in()
     evaluation = _load(evaluation_id)
     part = access.evaluation_part(user)
-    _require(part is not None)
-    action = request.form.get("actie", "concept")
+    if part is None:
+        abort(403)
+    questions = list(evaluation.round.question_set.questions)
+    form = part_form(questions)
+    action = form.actie.data or "concept"
     if evaluation.is_locked:
         if htmx:
             return _autosave_reply(
                 "Deze evaluatie is afgerond; wijzigingen zijn niet bewaard.", 409
             )
         flash("Deze evaluatie is afgerond en kan niet meer worden gewijzigd.", "error")
-        return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id))
+        return redirect(_detail(evaluation))
     if action == "bewerken":
-        services.finish_part(evaluation, part, done=False)
-        evaluation.school_confirmed_at = evaluation.consultant_confirmed_at = None
-        db.session.commit()
-        flash("U kunt uw deel weer bewerken.", "success")
-        return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id) + "#mijn-deel")
+        services.reopen_part(evaluation, part)
+        return lifecycle.saved("U kunt uw deel weer bewerken.", _detail(evaluation, "mijn-deel"))
     if evaluation.done_at(part) is not None:
         if htmx:
             return _autosave_reply("Uw deel is al afgerond.", 409)
         abort(409)
-    questions = list(evaluation.round.question_set.questions)
-    values = services.form_values(request.form, questions)
+    values = form.values(questions)
     services.save_part(db.session, user, evaluation, part, values)
     if action == "afronden":
         db.session.flush()
         missing = rules.unanswered(questions, [a for a in evaluation.answers if a.part == part])
         if missing:
-            db.session.commit()  # the draft is kept; only finishing waits
+            lifecycle.commit()  # the draft is kept; only finishing waits
             errors = {q.id: "Kies een score van 1 tot 5." for q in missing}
             return _page(evaluation, values=values, errors=errors, status=422)
         services.finish_part(evaluation, part, done=True)
-    db.session.commit()
     if htmx:
+        lifecycle.commit()
         return _autosave_reply(f"Concept automatisch opgeslagen om {_clock()}.")
-    flash(
+    return lifecycle.saved(
         "Uw deel is afgerond. Zodra beide delen klaar zijn, schrijft u samen de conclusie."
         if action == "afronden"
         else "Uw concept is opgeslagen.",
-        "success",
+        _detail(evaluation, "mijn-deel"),
     )
-    return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id) + "#mijn-deel")
 
 
 def _clock() -> str:
     return calendar.local_now().strftime("%H:%M")
 
 
-def _posted_conclusion() -> dict[str, Any]:
-    rows = []
-    for i in range(int(request.form.get("rijen", "0") or 0)):
-        rows.append(
-            {
-                "description": (request.form.get(f"afspraak-{i}-wat") or "").strip()[:400],
-                "owner": request.form.get(f"afspraak-{i}-wie") or "",
-                "due_on": (request.form.get(f"afspraak-{i}-wanneer") or "").strip(),
-            }
-        )
-    return {
-        "conclusion": (request.form.get("conclusie") or "").strip()[:8000],
-        "rows": rows[:50] + [{"description": "", "owner": "", "due_on": ""}],
-        "version": request.form.get("version", ""),
-    }
-
-
 @bp.post("/<int:evaluation_id>/conclusie")
 def save_conclusion(evaluation_id: int) -> Any:
-    user = _user()
+    user = access.signed_in()
     evaluation = _load(evaluation_id)
     part = access.evaluation_part(user)
-    _require(part is not None)
-    posted = _posted_conclusion()
-    errors: dict[str, str] = {}
+    if part is None:
+        abort(403)
+    form = ConclusionForm()
     if evaluation.is_locked:
         flash("Deze evaluatie is afgerond en kan niet meer worden gewijzigd.", "error")
-        return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id))
-    if not all(evaluation.done_at(p) for p in Part):
-        errors["conclusie"] = "De conclusie schrijft u samen, als beide delen zijn afgerond."
-    elif str(posted["version"]) != str(evaluation.version):
-        errors["conclusie"] = STALE_MESSAGE
-    agreements: list[services.AgreementInput] = []
-    for i, row in enumerate(posted["rows"]):
-        if not (row["description"] or row["owner"] or row["due_on"]):
-            continue
-        due = None
-        if not row["description"]:
-            errors[f"afspraak-{i}-wat"] = "Beschrijf de afspraak."
-        if row["owner"] not in {o.value for o in AgreementOwner}:
-            errors[f"afspraak-{i}-wie"] = "Kies wie de afspraak uitvoert."
-        if row["due_on"]:
-            try:
-                due = date.fromisoformat(row["due_on"])
-            except ValueError:
-                errors[f"afspraak-{i}-wanneer"] = "Vul een geldige datum in."
-            else:
-                if due < calendar.today():
-                    errors[f"afspraak-{i}-wanneer"] = "Deze datum ligt in het verleden."
-        if not errors:
-            agreements.append(
-                services.AgreementInput(row["description"], AgreementOwner(row["owner"]), due)
-            )
-    if not errors and not posted["conclusion"] and request.form.get("actie") == "bevestigen":
-        errors["conclusie"] = "Schrijf de conclusie voordat u bevestigt."
-    if errors:
-        if posted["version"] and str(posted["version"]) != str(evaluation.version):
-            posted["version"] = evaluation.version  # the next save compares with the new text
-        return _page(evaluation, conclusion_form=posted, conclusion_errors=errors, status=422)
-    services.save_conclusion(evaluation, posted["conclusion"], agreements)
-    locked = False
-    if request.form.get("actie") == "bevestigen":
-        locked = services.confirm(db.session, user, evaluation, part)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        return _page(
-            _load(evaluation_id),
-            conclusion_form=posted,
-            conclusion_errors={"conclusie": STALE_MESSAGE},
-            status=422,
-        )
+        return redirect(_detail(evaluation))
+    if not form.check(evaluation, calendar.today()):
+        return _page(evaluation, conclusion=form, status=422)
+    services.save_conclusion(
+        evaluation,
+        form.conclusie.data or "",
+        [services.AgreementInput(*agreement) for agreement in form.agreements],
+    )
+    locked = services.confirm(db.session, user, evaluation, part) if form.confirms else False
+    if not lifecycle.committed():
+        form.problems["conclusie"] = STALE_MESSAGE
+        return _page(_load(evaluation_id), conclusion=form, status=422)
     if locked:
         flash(
             "Beide partijen hebben bevestigd. De evaluatie is afgerond en het verslag is "
             "verstuurd naar de senior consulent en de schoolleiding.",
             "success",
         )
-    elif request.form.get("actie") == "bevestigen":
+    elif form.confirms:
         flash("U hebt de conclusie bevestigd. Nu de andere partij nog.", "success")
     else:
         flash("De conclusie is opgeslagen.", "success")
-    return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id) + "#conclusie")
+    return redirect(_detail(evaluation, "conclusie"))
 
 
 @bp.post("/<int:evaluation_id>/heropenen")
+@access.guarded(access.can_manage_evaluations)
 def reopen(evaluation_id: int) -> Response:
-    user = _user()
-    _require(access.can_manage_evaluations(user))
+    user = access.signed_in()
     evaluation = access.get_evaluation(user, evaluation_id)
     if not evaluation.is_locked:
         flash("Deze evaluatie is niet afgerond.", "info")
-    else:
-        services.reopen(db.session, user, evaluation)
-        db.session.commit()
-        flash(
-            f"De evaluatie is heropend (versie {evaluation.report_version}). School en "
-            "consulent bevestigen de conclusie opnieuw.",
-            "success",
-        )
-    return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id))
+        return redirect(_detail(evaluation))
+    services.reopen(db.session, user, evaluation)
+    return lifecycle.saved(
+        f"De evaluatie is heropend (versie {evaluation.report_version}). School en "
+        "consulent bevestigen de conclusie opnieuw.",
+        _detail(evaluation),
+    )
 
 
-# --- The report --------------------------------------------------------------------
+# --- The report ----------------------------------------------------------------------------------
 
 
 def _report_context(evaluation: Evaluation) -> dict[str, Any]:
     today = calendar.today()
-    current, previous = services.facts(
-        db.session, evaluation.school_id, evaluation.round.school_year, today
-    )
     return {
         "evaluation": evaluation,
         "school": evaluation.school,
         "questions": list(evaluation.round.question_set.questions),
         "answers": {(a.question_id, a.part): a for a in evaluation.answers},
-        "facts": (current, previous),
-        "previous": services.previous_evaluation(db.session, evaluation),
+        "facts": queries.facts(
+            db.session, evaluation.school_id, evaluation.round.school_year, today
+        ),
+        "previous": queries.previous_evaluation(db.session, evaluation),
         "parts": list(Part),
-        "school_year_label": school_year_label,
         "today": today,
     }
 
@@ -464,7 +323,7 @@ def _report_context(evaluation: Evaluation) -> dict[str, Any]:
 def _locked_or_redirect(evaluation: Evaluation) -> Response | None:
     if not evaluation.is_locked:
         flash("Het verslag is er zodra school en consulent de conclusie hebben bevestigd.", "info")
-        return redirect(url_for("evaluation.detail", evaluation_id=evaluation.id))
+        return redirect(_detail(evaluation))
     return None
 
 
@@ -484,8 +343,10 @@ def report_pdf(evaluation_id: int) -> Any:
 
 def _pdf(evaluation: Evaluation) -> Response | tuple[str, int]:
     try:
+        # Imported here: WeasyPrint needs the Pango system libraries, and a server without
+        # them still serves everything else (the report page prints as well).
         from weasyprint import HTML
-    except OSError:  # the Pango libraries are missing on this server
+    except OSError:
         return render_template("evaluation/pdf_unavailable.html", evaluation=evaluation), 503
 
     html = render_template("evaluation/report_pdf.html", pdf=True, **_report_context(evaluation))
@@ -502,7 +363,7 @@ def _pdf(evaluation: Evaluation) -> Response | tuple[str, int]:
 @public_bp.get("/verslag/<token>")
 def shared_report(token: str) -> Any:
     """The report for the school's management, from the link in their mail (no account)."""
-    evaluation = services.evaluation_from_token(db.session, token)
+    evaluation = links.evaluation_from_token(db.session, token)
     if evaluation is None:
         return render_template("evaluation/link_expired.html"), 404
     if request.args.get("formaat") == "pdf":
@@ -512,34 +373,26 @@ def shared_report(token: str) -> Any:
     )
 
 
-# --- The question set --------------------------------------------------------------------
+# --- The question set ----------------------------------------------------------------------------
 
 
 @bp.route("/vragen", methods=["GET", "POST"])
+@access.guarded(access.can_manage_evaluations)
 def questions() -> Any:
-    user = _user()
-    _require(access.can_manage_evaluations(user))
-    current = services.current_question_set(db.session)
-    in_use = services.set_in_use(db.session, current)
+    user = access.signed_in()
     form = QuestionForm(prefix="nieuw")
-    if request.method == "POST" and form.validate():
-        target = services.editable_question_set(db.session, user)
-        target.questions.append(
-            Question(
-                position=len(target.questions) + 1,
-                topic=form.topic.data,
-                text=form.text.data,
-                kind=QuestionKind(form.kind.data),
-            )
+    if form.validate_on_submit():
+        services.add_question(db.session, user, form.data)
+        return lifecycle.saved(
+            "De vraag is toegevoegd aan de vragenlijst voor de volgende ronde.",
+            url_for("evaluation.questions"),
         )
-        db.session.commit()
-        flash("De vraag is toegevoegd aan de vragenlijst voor de volgende ronde.", "success")
-        return redirect(url_for("evaluation.questions"))
-    db.session.commit()  # a first visit stores the default set
-    return render_template(
+    current = services.current_question_set(db.session)
+    page = lifecycle.form_page(
         "evaluation/questions.html",
+        form,
         question_set=current,
-        in_use=in_use,
+        in_use=queries.set_in_use(db.session, current),
         form=form,
         forms={
             q.id: QuestionForm(
@@ -547,42 +400,31 @@ def questions() -> Any:
             )
             for q in current.questions
         },
-    ), 422 if form.errors else 200
+    )
+    lifecycle.commit()  # a first visit stores the default set
+    return page
 
 
 @bp.post("/vragen/<int:question_id>")
+@access.guarded(access.can_manage_evaluations)
 def question_edit(question_id: int) -> Any:
-    """Change, move or remove a question of the set for the next round (a set in use is copied
-    first, so the question is looked up again by its position)."""
-    user = _user()
-    _require(access.can_manage_evaluations(user))
-    question = db.session.get(Question, question_id)
-    current = services.current_question_set(db.session)
-    if question is None or question.question_set_id != current.id:
+    """Change, move or remove a question of the set for the next round."""
+    user = access.signed_in()
+    question = queries.question_of_current_set(db.session, question_id)
+    if question is None:
         abort(404)
-    position = question.position
-    target = services.editable_question_set(db.session, user)
-    question = next(q for q in target.questions if q.position == position)
-    action = request.form.get("actie", "opslaan")
+    back = url_for("evaluation.questions")
+    action = ButtonForm().actie.data or "opslaan"
     if action == "verwijderen":
-        target.questions.remove(question)
-        for i, q in enumerate(target.questions, start=1):
-            q.position = i
-        flash("De vraag is verwijderd.", "success")
-    elif action in ("omhoog", "omlaag"):
-        items = list(target.questions)
-        i = items.index(question)
-        j = i - 1 if action == "omhoog" else i + 1
-        if 0 <= j < len(items):
-            items[i].position, items[j].position = items[j].position, items[i].position
-    else:
-        form = QuestionForm(prefix=f"v{question_id}")
-        if not form.validate():
-            db.session.rollback()
-            flash("Vul onderwerp en vraag in (de vraag is niet gewijzigd).", "error")
-            return redirect(url_for("evaluation.questions"))
-        question.topic, question.text = form.topic.data, form.text.data
-        question.kind = QuestionKind(form.kind.data)
-        flash("De vraag is opgeslagen.", "success")
-    db.session.commit()
-    return redirect(url_for("evaluation.questions"))
+        services.remove_question(db.session, user, question)
+        return lifecycle.saved("De vraag is verwijderd.", back)
+    if action in ("omhoog", "omlaag"):
+        services.move_question(db.session, user, question, up=action == "omhoog")
+        lifecycle.commit()
+        return redirect(back)
+    form = QuestionForm(prefix=f"v{question_id}")
+    if not form.validate():
+        flash("Vul onderwerp en vraag in (de vraag is niet gewijzigd).", "error")
+        return redirect(back)
+    services.update_question(db.session, user, question, form.data)
+    return lifecycle.saved("De vraag is opgeslagen.", back)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from portal.calendar import school_year_of
-from portal.evaluation.models import Answer, Question, QuestionKind
+from portal.evaluation.models import Answer, Evaluation, Part, Question, QuestionKind
 
 OPENS = (4, 1)  # 1 April
 MID_REMINDER = (4, 15)
@@ -98,3 +98,14 @@ def valid_score(value: str | None) -> int | None:
         return None
     score = int(value)
     return score if 1 <= score <= 5 else None
+
+
+def unfinished_parts(evaluation: Evaluation) -> list[Part]:
+    """Who still has something to do: their part, or confirming the conclusion."""
+    if evaluation.is_locked:
+        return []
+    return [
+        part
+        for part in Part
+        if evaluation.done_at(part) is None or evaluation.confirmed_at(part) is None
+    ]

@@ -1,27 +1,23 @@
-"""The April evaluation: opening rounds, reminders, saving parts and the conclusion, locking,
-reopening, the facts of the school year, and the report link for school management."""
+"""Changes of the April evaluation: the question set, opening a round, reminders, saving parts
+and the conclusion, confirming and locking, reopening, and sending the report (a link for the
+school's management). Functions add and flush, never commit: the route (or the job) commits."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.audit import AuditAction, record_change
 from portal.auth.models import Role, User
-from portal.calendar import school_year_bounds, school_year_label
-from portal.casework.models import Thuiszitter
-from portal.casework.rules import ThuiszitterCounts, thuiszitter_counts
+from portal.calendar import school_year_label
 from portal.db import DbSession, utcnow
-from portal.evaluation import rules
+from portal.evaluation import links, queries, rules
 from portal.evaluation.models import (
-    STATUS,
     AgreementOwner,
     Answer,
     Evaluation,
@@ -29,27 +25,20 @@ from portal.evaluation.models import (
     EvaluationRound,
     Part,
     Question,
+    QuestionKind,
     QuestionSet,
 )
 from portal.notifications.models import OutboxMail
 from portal.notifications.services import next_office_moment, notify
-from portal.pupils.models import Pupil
-from portal.reports.models import ClosingResult, Report, ReportKind
-from portal.reports.rules import ReactionFigures
-from portal.reports.services import ALL, reaction_figures_by, school_staff
 from portal.schools.models import School
-from portal.transition.services import Figures as TransitionFigures
-from portal.transition.services import figures as transition_figures
-
-REPORT_LINK_DAYS = 90  # the management's link to the report works this long
-
+from portal.schools.queries import staff_of
 
 # --- Question sets ------------------------------------------------------------------------------
 
 
 def current_question_set(session: DbSession) -> QuestionSet:
     """The newest question set; the default set of the protocol's pillars when there is none."""
-    latest = session.scalars(select(QuestionSet).order_by(QuestionSet.id.desc()).limit(1)).first()
+    latest = queries.latest_question_set(session)
     if latest is not None:
         return latest
     default = QuestionSet(
@@ -64,20 +53,11 @@ def current_question_set(session: DbSession) -> QuestionSet:
     return default
 
 
-def set_in_use(session: DbSession, question_set: QuestionSet) -> bool:
-    return (
-        session.scalar(
-            select(EvaluationRound.id).where(EvaluationRound.question_set_id == question_set.id)
-        )
-        is not None
-    )
-
-
 def editable_question_set(session: DbSession, user: User) -> QuestionSet:
     """The set the next round will use. A set a round already uses stays as it is: editing
     starts a copy, so an archived evaluation always shows the questions it was answered with."""
     current = current_question_set(session)
-    if not set_in_use(session, current):
+    if not queries.set_in_use(session, current):
         return current
     copy = QuestionSet(
         name=f"Vragenlijst vanaf {date.today().year}",
@@ -92,13 +72,55 @@ def editable_question_set(session: DbSession, user: User) -> QuestionSet:
     return copy
 
 
+def add_question(session: DbSession, user: User, data: dict[str, Any]) -> None:
+    """A question at the end of the set for the next round."""
+    target = editable_question_set(session, user)
+    target.questions.append(
+        Question(
+            position=len(target.questions) + 1,
+            topic=data["topic"],
+            text=data["text"],
+            kind=QuestionKind(data["kind"]),
+        )
+    )
+
+
+def _in_editable_set(
+    session: DbSession, user: User, question: Question
+) -> tuple[QuestionSet, Question]:
+    """The set for the next round and ``question`` in it (a set in use is copied first, so the
+    question is looked up again by its position)."""
+    position = question.position
+    target = editable_question_set(session, user)
+    return target, next(q for q in target.questions if q.position == position)
+
+
+def update_question(
+    session: DbSession, user: User, question: Question, data: dict[str, Any]
+) -> None:
+    _, question = _in_editable_set(session, user, question)
+    question.topic, question.text = data["topic"], data["text"]
+    question.kind = QuestionKind(data["kind"])
+
+
+def move_question(session: DbSession, user: User, question: Question, up: bool) -> None:
+    """One place up or down (the first stays first, the last last)."""
+    target, question = _in_editable_set(session, user, question)
+    items = list(target.questions)
+    i = items.index(question)
+    j = i - 1 if up else i + 1
+    if 0 <= j < len(items):
+        items[i].position, items[j].position = items[j].position, items[i].position
+
+
+def remove_question(session: DbSession, user: User, question: Question) -> None:
+    target, question = _in_editable_set(session, user, question)
+    target.questions.remove(question)
+    for i, q in enumerate(target.questions, start=1):
+        q.position = i
+
+
 # --- Rounds -------------------------------------------------------------------------------------
-
-
-def round_for(session: DbSession, school_year: int) -> EvaluationRound | None:
-    return session.scalars(
-        select(EvaluationRound).where(EvaluationRound.school_year == school_year)
-    ).first()
 
 
 def open_round(
@@ -151,7 +173,7 @@ def _notify_parties(
 ) -> None:
     users: list[User] = []
     if Part.SCHOOL in parts:
-        users += [u for u in school_staff(session, school.id) if u.active]
+        users += [u for u in staff_of(session, school.id) if u.active]
     if Part.CONSULTANT in parts and evaluation.consultant is not None:
         users.append(evaluation.consultant)
     notify(
@@ -164,20 +186,16 @@ def _notify_parties(
     )
 
 
-def unfinished_parts(evaluation: Evaluation) -> list[Part]:
-    """Who still has something to do: their part, or confirming the conclusion."""
-    if evaluation.is_locked:
-        return []
-    return [
-        part
-        for part in Part
-        if evaluation.done_at(part) is None or evaluation.confirmed_at(part) is None
-    ]
+def remind_all(session: DbSession, round_: EvaluationRound) -> int:
+    """Remind every evaluation of the round that is not finished; returns how many."""
+    return sum(
+        1 for evaluation in session.scalars(queries.progress(round_)) if remind(session, evaluation)
+    )
 
 
 def remind(session: DbSession, evaluation: Evaluation) -> int:
     """A reminder (without content) to whoever has not finished; returns how many parties."""
-    parts = unfinished_parts(evaluation)
+    parts = rules.unfinished_parts(evaluation)
     if not parts:
         return 0
     _notify_parties(
@@ -198,7 +216,7 @@ def run_schedule(session: DbSession, today: date) -> str | None:
     year = rules.due_round(today)
     if year is None:
         return None
-    round_ = round_for(session, year)
+    round_ = queries.round_for(session, year)
     if round_ is None:
         open_round(session, year, today)
         return f"evaluatieronde {school_year_label(year)} geopend"
@@ -242,6 +260,12 @@ def save_part(
             evaluation.answers.append(answer)
         answer.score, answer.remark, answer.updated_by_id = score, remark, user.id
     evaluation.updated_at = utcnow()
+
+
+def reopen_part(evaluation: Evaluation, part: Part) -> None:
+    """Take a finished part back to edit: the confirmations of the conclusion lapse."""
+    finish_part(evaluation, part, done=False)
+    evaluation.school_confirmed_at = evaluation.consultant_confirmed_at = None
 
 
 def finish_part(evaluation: Evaluation, part: Part, done: bool) -> None:
@@ -322,27 +346,6 @@ def reopen(session: DbSession, senior: User, evaluation: Evaluation) -> None:
 # --- The report ---------------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="evaluatieverslag")
-
-
-def report_token(evaluation: Evaluation) -> str:
-    return _serializer().dumps([evaluation.id, evaluation.report_version])
-
-
-def evaluation_from_token(session: DbSession, token: str) -> Evaluation | None:
-    """The locked evaluation a management link points to, if the link is genuine, not older
-    than REPORT_LINK_DAYS and still of the current version (a reopening invalidates it)."""
-    try:
-        evaluation_id, version = _serializer().loads(token, max_age=REPORT_LINK_DAYS * 86400)
-    except (BadSignature, ValueError, TypeError):
-        return None
-    evaluation = session.get(Evaluation, evaluation_id)
-    if evaluation is None or not evaluation.is_locked or evaluation.report_version != version:
-        return None
-    return evaluation
-
-
 def send_report(session: DbSession, evaluation: Evaluation) -> None:
     """The report as a link: to the seniors in the portal and by mail, and to the school's
     management address with a link that works without an account. No content in the mail."""
@@ -362,7 +365,7 @@ def send_report(session: DbSession, evaluation: Evaluation) -> None:
     )
     if school.management_email:
         now = utcnow()
-        link = f"{public_url}/evaluatie/verslag/{report_token(evaluation)}"
+        link = f"{public_url}/evaluatie/verslag/{links.report_token(evaluation)}"
         session.add(
             OutboxMail(
                 to=school.management_email,
@@ -372,142 +375,11 @@ def send_report(session: DbSession, evaluation: Evaluation) -> None:
                     f"De school en leerplicht hebben de samenwerking in schooljaar {label} "
                     "geëvalueerd. Het verslag staat klaar:\n"
                     f"{link}\n\n"
-                    f"De link werkt {REPORT_LINK_DAYS} dagen. Het verslag bevat geen gegevens "
-                    "van leerlingen.\n-- \nVerzuimportaal, Leerplicht en Voortijdig "
+                    f"De link werkt {links.REPORT_LINK_DAYS} dagen. Het verslag bevat geen "
+                    "gegevens van leerlingen.\n-- \nVerzuimportaal, Leerplicht en Voortijdig "
                     "Schoolverlaten\n"
                 ),
                 created_at=now,
                 not_before=next_office_moment(now),
             )
         )
-
-
-# --- Facts of the school year -------------------------------------------------------------------
-
-
-@dataclass
-class YearFacts:
-    school_year: int
-    reports_by_kind: Counter[ReportKind]
-    reaction: ReactionFigures
-    closed_by_result: Counter[ClosingResult]
-    thuiszitters: ThuiszitterCounts
-    transition: TransitionFigures
-
-    @property
-    def reports(self) -> int:
-        return sum(self.reports_by_kind.values())
-
-    @property
-    def label(self) -> str:
-        return school_year_label(self.school_year)
-
-
-def facts(
-    session: DbSession, school_id: int, year: int, today: date
-) -> tuple[YearFacts, YearFacts]:
-    """The school's figures for ``year`` (up to today) and the year before."""
-    result = []
-    current_transition, previous_transition = transition_figures(session, [school_id], year)
-    for y, transition in ((year, current_transition), (year - 1, previous_transition)):
-        first, last = school_year_bounds(y)
-        last = min(last, today)
-        in_year = (Report.school_id == school_id, Report.filed_on <= last)
-        reports_by_kind: Counter[ReportKind] = Counter(
-            dict(
-                session.execute(  # type: ignore[arg-type]
-                    select(Report.kind, func.count())
-                    .where(Report.filed_on >= first, *in_year)
-                    .group_by(Report.kind)
-                ).all()
-            )
-        )
-        # The same reaction figures as the senior's page (withdrawn reports left out).
-        reaction = reaction_figures_by(session, Report.school_id, first, today, *in_year)[ALL]
-        closed: Counter[ClosingResult] = Counter(
-            {
-                result: count
-                for result, count in session.execute(
-                    select(Report.result, func.count())
-                    .where(
-                        Report.school_id == school_id,
-                        Report.closed_on >= first,
-                        Report.closed_on <= last,
-                        Report.result.is_not(None),
-                    )
-                    .group_by(Report.result)
-                )
-                if result is not None
-            }
-        )
-        homes = session.execute(
-            select(Thuiszitter.start_date, Thuiszitter.end_date, Thuiszitter.end_reason)
-            .join(Pupil, Pupil.id == Thuiszitter.pupil_id)
-            .where(Pupil.school_id == school_id)
-        ).all()
-        result.append(
-            YearFacts(
-                school_year=y,
-                reports_by_kind=reports_by_kind,
-                reaction=reaction,
-                closed_by_result=closed,
-                thuiszitters=thuiszitter_counts(
-                    ((s, e, bool(reason and reason.back_to_school)) for s, e, reason in homes),
-                    y,
-                    today,
-                ),
-                transition=transition,
-            )
-        )
-    return result[0], result[1]
-
-
-def previous_evaluation(session: DbSession, evaluation: Evaluation) -> Evaluation | None:
-    """Last year's evaluation of the same school, whose agreements open this one."""
-    return session.scalars(
-        select(Evaluation)
-        .join(EvaluationRound, EvaluationRound.id == Evaluation.round_id)
-        .where(
-            Evaluation.school_id == evaluation.school_id,
-            EvaluationRound.school_year == evaluation.round.school_year - 1,
-        )
-        .options(selectinload(Evaluation.agreements))
-    ).first()
-
-
-PROGRESS_STATES = ("niet_gestart", "bezig", "afgerond")
-
-
-def progress(round_: EvaluationRound, state: str = "") -> Any:
-    """The round's evaluations by school name, optionally of one state (a select to paginate)."""
-    query = (
-        select(Evaluation)
-        .join(School, School.id == Evaluation.school_id)
-        .where(Evaluation.round_id == round_.id)
-        .options(
-            selectinload(Evaluation.school),
-            selectinload(Evaluation.consultant),
-        )
-        .order_by(School.name, Evaluation.id)
-    )
-    if state in PROGRESS_STATES:
-        query = query.where(STATUS.in_([state]))
-    return query
-
-
-def status_counts(session: DbSession, round_: EvaluationRound) -> dict[str, int]:
-    states = select(STATUS.label("state")).where(Evaluation.round_id == round_.id).subquery()
-    counts: dict[str, int] = dict(
-        session.execute(select(states.c.state, func.count()).group_by(states.c.state)).all()  # type: ignore[arg-type]
-    )
-    return {key: counts.get(key, 0) for key in PROGRESS_STATES}
-
-
-def form_values(form: Any, questions: list[Question]) -> dict[int, tuple[int | None, str]]:
-    """``{question_id: (score, remark)}`` from the posted form (fields score-N, remark-N)."""
-    values = {}
-    for q in questions:
-        score = rules.valid_score(form.get(f"score-{q.id}"))
-        remark = (form.get(f"remark-{q.id}") or "").strip()[:4000]
-        values[q.id] = (score, remark)
-    return values

@@ -14,7 +14,10 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from portal.attendance import queries as attendance_queries
+from portal.attendance import rules as attendance_rules
 from portal.attendance import services as attendance
+from portal.attendance import signals
 from portal.attendance.models import Absence, AbsenceKind, LateArrival
 from portal.audit import AuditAction, record_change
 from portal.auth.models import User
@@ -31,6 +34,7 @@ from portal.imports.parsing import (
 )
 from portal.pupils.models import Programme, Pupil
 from portal.schools.models import Municipality, School
+from portal.schools.queries import school_calendar
 
 PUPIL_NUMBER = ("leerlingnummer", "leerlingnr", "llnr", "stamnummer", "stamnr", "studentnummer")
 
@@ -311,8 +315,8 @@ def _check_registrations(
             select(Pupil).where(Pupil.school_id == school.id, Pupil.pupil_number.in_(numbers))
         )
     }
-    calendar = attendance.calendar_for(session, school)
-    settings = attendance.get_settings(session)
+    calendar = school_calendar(session, school)
+    settings = attendance_queries.get_settings(session)
     seen: set[tuple[Any, ...]] = set()
     file_hours: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     rows = []
@@ -353,7 +357,7 @@ def _check_registrations(
                     errors["lesson_hour"] = "Een lesuur is een getal van 1 tot 12."
         action = "nieuw"
         if pupil is not None and day is not None:
-            problem = attendance.check_day(
+            problem = attendance_rules.check_day(
                 pupil, day, calendar, today, allow_future=absence_kind == AbsenceKind.VERLOF
             )
             if problem:
@@ -373,8 +377,8 @@ def _check_registrations(
                 action = "bijwerken" if existing else "nieuw"
                 hours = parse_decimal(values.get("hours", ""))
                 if hours is not None and "hours" not in errors:
-                    others = attendance.other_hours(session, pupil.id, day, [absence_kind])
-                    problem = attendance.check_hours(
+                    others = attendance_queries.other_hours(session, pupil.id, day, [absence_kind])
+                    problem = attendance_rules.check_hours(
                         hours, others + file_hours[(pupil.id, day)], settings.max_hours_per_day
                     )
                     if problem:
@@ -412,8 +416,8 @@ def commit(session: DbSession, user: User, batch: ImportBatch, today: date) -> i
                 )
             )
         }
-        calendar = attendance.calendar_for(session, school)
-        max_hours = attendance.get_settings(session).max_hours_per_day
+        calendar = school_calendar(session, school)
+        max_hours = attendance_queries.get_settings(session).max_hours_per_day
         applied = 0
         for row in valid:
             clean = row["clean"]
@@ -421,13 +425,13 @@ def commit(session: DbSession, user: User, batch: ImportBatch, today: date) -> i
             day = date.fromisoformat(clean["day"])
             # The preview may be hours old: check again against what is saved now.
             kind = AbsenceKind(clean["kind"]) if batch.kind == ImportKind.ABSENCE else None
-            if pupil is None or attendance.check_day(
+            if pupil is None or attendance_rules.check_day(
                 pupil, day, calendar, today, allow_future=kind == AbsenceKind.VERLOF
             ):
                 continue
-            if kind is not None and attendance.check_hours(
+            if kind is not None and attendance_rules.check_hours(
                 Decimal(clean["hours"]),
-                attendance.other_hours(session, pupil.id, day, [kind]),
+                attendance_queries.other_hours(session, pupil.id, day, [kind]),
                 max_hours,
             ):
                 continue
@@ -448,7 +452,7 @@ def commit(session: DbSession, user: User, batch: ImportBatch, today: date) -> i
                 attendance.set_late_arrival(session, user, pupil, day, True, clean["lesson_hour"])
             touched.add(pupil.id)
         for pupil_id in sorted(touched):
-            attendance.recompute_signals(session, pupils[pupil_id], today)
+            signals.recompute_signals(session, pupils[pupil_id], today)
     session.delete(batch)
     session.flush()
     return applied
@@ -486,3 +490,9 @@ def _commit_pupils(session: DbSession, user: User, school: School, rows: list[di
             pupil.enrolled_on = date.fromisoformat(clean["enrolled_on"])
         session.flush()
         record_change(session, user, action, "pupil", pupil.id, pupil.id, detail="import")
+
+
+def discard(session: DbSession, batch: ImportBatch) -> None:
+    """The user decided to save nothing: the uploaded rows go."""
+    session.delete(batch)
+    session.flush()

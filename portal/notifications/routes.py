@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
-from sqlalchemy import select, update
+from flask_login import login_required
 
-from portal.db import utcnow
+from portal import access, lifecycle
 from portal.extensions import db
-from portal.notifications.models import Notification
+from portal.notifications import queries, services
 
 bp = Blueprint("notifications", __name__)
 
@@ -16,17 +15,10 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/")
 @login_required
 def index() -> str:
-    items = db.session.scalars(
-        select(Notification)
-        .where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(50)
-    ).all()
+    items = queries.latest(db.session, access.signed_in())
     unread = [n.id for n in items if n.read_at is None]
     html = render_template("notifications/index.html", items=items, unread=set(unread))
     if unread:  # seen now: no longer counted in the header
-        db.session.execute(
-            update(Notification).where(Notification.id.in_(unread)).values(read_at=utcnow())
-        )
-        db.session.commit()
+        services.mark_read(db.session, unread)
+        lifecycle.commit()
     return html

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Select, select
+from sqlalchemy import select, update
 
 from portal.auth.models import User
 from portal.calendar import AMSTERDAM, is_working_day
@@ -177,16 +177,9 @@ def send_pending(
     return sent, failed
 
 
-def unread_count(session: DbSession, user: User) -> int:
-    return session.scalar(unread_count_statement(user.id)) or 0
-
-
-def unread_count_statement(user_id: Any) -> Select[Any]:
-    """The user's unread notifications counted (``user_id``: a value or a bound parameter)."""
-    from sqlalchemy import func
-
-    return (
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    )
+def mark_read(session: DbSession, ids: list[int]) -> None:
+    """The notifications the user has now seen: no longer counted in the header."""
+    if ids:
+        session.execute(
+            update(Notification).where(Notification.id.in_(ids)).values(read_at=utcnow())
+        )

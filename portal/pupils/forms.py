@@ -1,6 +1,10 @@
+"""The pupil form and the leaving form; their database rules (a pupil number once per school,
+leaving after enrolling) are ``validate_<field>``."""
+
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import (
@@ -13,8 +17,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal import calendar
+from portal.auth.models import User
+from portal.extensions import db
 from portal.forms import PortalForm, optional_int, options, strip
-from portal.pupils.models import PROGRAMME_LABELS
+from portal.pupils import queries
+from portal.pupils.models import PROGRAMME_LABELS, Pupil
 
 REQUIRED = "Dit veld is verplicht."
 DATE_MESSAGE = "Vul een geldige datum in."
@@ -63,8 +71,29 @@ class PupilForm(PortalForm):
     )
     enrolled_on = DateField("Ingeschreven sinds", validators=[Optional()])
 
+    def __init__(self, *args: Any, user: User, editing: Pupil | None = None, **kwargs: Any):
+        """``editing``: the pupil being changed (None: a new pupil in one of ``user``'s
+        schools). A pupil changes school by leaving and enrolling, so editing has no school."""
+        super().__init__(*args, obj=editing, **kwargs)
+        self.editing = editing
+        if editing is None:
+            self.school_id.choices = options(queries.editable_school_choices(db.session, user))
+        else:
+            del self.school_id
+            if not self.is_submitted() and editing.programme:
+                self.programme.data = editing.programme.value
+        self.residence_municipality_id.choices = options(
+            [("", "Onbekend")] + queries.municipality_choices(db.session)
+        )
+
+    def validate_pupil_number(self, field: StringField) -> None:
+        school_id = self.editing.school_id if self.editing else self.school_id.data
+        exclude = self.editing.id if self.editing else None
+        if school_id and queries.number_taken(db.session, school_id, field.data or "", exclude):
+            raise ValidationError("Deze school heeft al een leerling met dit nummer.")
+
     def validate_date_of_birth(self, field: DateField) -> None:
-        today = date.today()
+        today = calendar.today()
         oldest, youngest = date(today.year - 30, 1, 1), date(today.year - 3, 12, 31)
         if field.data and not oldest <= field.data <= youngest:
             raise ValidationError(
@@ -74,7 +103,7 @@ class PupilForm(PortalForm):
     def validate_enrolled_on(self, field: DateField) -> None:
         if field.data and self.date_of_birth.data and field.data < self.date_of_birth.data:
             raise ValidationError("De inschrijfdatum ligt vóór de geboortedatum.")
-        if field.data and field.data > date.today():
+        if field.data and field.data > calendar.today():
             raise ValidationError("De inschrijfdatum ligt in de toekomst.")
 
 
@@ -87,3 +116,24 @@ class LeaveForm(PortalForm):
         filters=[strip],
         validators=[DataRequired("Vul de bestemming in."), Length(max=150)],
     )
+
+    def __init__(self, *args: Any, pupil: Pupil, **kwargs: Any) -> None:
+        super().__init__(*args, obj=pupil, **kwargs)
+        self.pupil = pupil
+
+    def validate_left_on(self, field: DateField) -> None:
+        if field.data and self.pupil.enrolled_on and field.data < self.pupil.enrolled_on:
+            raise ValidationError("De leerling kan niet uitgeschreven zijn vóór de inschrijving.")
+
+
+class SearchForm(PortalForm):
+    """The live search of the pupil list (a POST: names never travel in the address)."""
+
+    class Meta:
+        csrf = False  # every POST is checked by CSRFProtect
+
+    zoek = StringField()
+
+    @property
+    def term(self) -> str:
+        return (self.zoek.data or "").strip()[:80]

@@ -1,5 +1,9 @@
+"""The forms of reports. Filing checks the pupil (by number, within the user's schools) and
+the period against the registrations, by the protocol's rules per kind of report."""
+
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from wtforms import (
@@ -12,8 +16,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal import access, calendar, filters
+from portal.attendance.models import AbsenceKind, Signal
+from portal.attendance.queries import get_settings
+from portal.auth.models import Role, User
+from portal.extensions import db
 from portal.forms import PortalForm, options, strip, strip_or_none
-from portal.reports.models import CLOSING_RESULT_LABELS, REPORT_KIND_LABELS, ReportKind
+from portal.pupils.models import Pupil
+from portal.reports import queries
+from portal.reports.models import CLOSING_RESULT_LABELS, REPORT_KIND_LABELS, Report, ReportKind
+from portal.reports.rules import SIGNAL_TO_REPORT, allowed_transitions
 
 
 class ReportForm(PortalForm):
@@ -56,11 +68,67 @@ class ReportForm(PortalForm):
         validators=[Length(max=4000)],  # no Optional(): validate_question must run
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        start_pupil: Pupil | None = None,
+        signal: Signal | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """A report by ``user`` (a school), started from ``start_pupil`` (their page) or from
+        ``signal`` (the form then proposes its kind and period)."""
         super().__init__(*args, **kwargs)
+        self.user, self.start_pupil = user, start_pupil
+        self.pupil: Pupil | None = None  # the pupil the report is about, once validated
         # Required for every kind but a question; marked so the form does not say "optional".
         for field in (self.period_start, self.period_end, self.school_actions):
             field.flags.required = True
+        if start_pupil is not None and not self.is_submitted():
+            self.pupil_number.data = start_pupil.pupil_number
+            if signal is not None:
+                self.kind.data = SIGNAL_TO_REPORT[signal.kind].value
+                self.period_start.data = signal.start
+                self.period_end.data = signal.reached_on
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields; then the pupil by number, and the period by the rules of the kind."""
+        super().validate(extra_validators)
+        self.pupil = self._pupil()
+        if self.pupil is not None and not self.errors:
+            problems = period_problems(
+                ReportKind(self.kind.data),
+                self.pupil,
+                self.period_start.data,
+                self.period_end.data,
+                calendar.today(),
+            )
+            for name, message in problems.items():
+                self[name].errors = [*self[name].errors, message]
+        return not self.errors
+
+    def _pupil(self) -> Pupil | None:
+        """Pupil numbers are unique per school only: started from a pupil or a signal, the
+        number is looked up in that pupil's school; otherwise it must match one pupil."""
+        query = access.pupils_query(self.user).where(
+            Pupil.pupil_number == (self.pupil_number.data or ""), Pupil.left_on.is_(None)
+        )
+        if self.start_pupil is not None:
+            query = query.where(Pupil.school_id == self.start_pupil.school_id)
+        matches = db.session.scalars(query.limit(2)).all()
+        if len(matches) > 1:
+            self.pupil_number.errors = [
+                "Dit leerlingnummer komt op meer van uw scholen voor. Begin de melding vanaf de "
+                "pagina van de leerling."
+            ]
+            return None
+        if not matches:
+            if not self.pupil_number.errors:
+                self.pupil_number.errors = [
+                    "Geen ingeschreven leerling van uw school met dit nummer."
+                ]
+            return None
+        return matches[0]
 
     def validate_school_actions(self, field: TextAreaField) -> None:
         if self.kind.data != ReportKind.QUESTION.value and not field.data:
@@ -99,6 +167,13 @@ class StatusForm(PortalForm):
         validators=[Length(max=4000)],
     )
 
+    def __init__(self, *args: Any, report: Report, role: Role, **kwargs: Any) -> None:
+        """The statuses ``role`` may move ``report`` to are the choices."""
+        super().__init__(*args, **kwargs)
+        self.target.choices = options(
+            (s.value, s.label) for s in allowed_transitions(report.status, role)
+        )
+
     def validate_result(self, field: SelectField) -> None:
         if field.data and field.data not in {r.value for r in CLOSING_RESULT_LABELS}:
             raise ValidationError("Kies een resultaat uit de lijst.")
@@ -110,3 +185,55 @@ class ReassignForm(PortalForm):
     consultant_id = SelectField(
         "Toewijzen aan", coerce=int, validators=[InputRequired("Kies een consulent.")]
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.consultant_id.choices = options(queries.reassign_choices(db.session))
+
+
+def period_problems(
+    kind: ReportKind, pupil: Pupil, start: date | None, end: date | None, today: date
+) -> dict[str, str]:
+    """Errors per field for a report of ``kind`` about ``pupil`` over ``start``..``end`` (the
+    rules of the protocol per kind: a period in the past while enrolled, and the
+    registrations a 16-hours, late-arrival or luxury report needs)."""
+    errors: dict[str, str] = {}
+    if not kind.needs_period:
+        return errors
+    if start is None:
+        errors["period_start"] = "Vul de eerste dag van de periode in."
+    if end is None:
+        errors["period_end"] = "Vul de laatste dag van de periode in."
+    if errors or start is None or end is None:
+        return errors
+    if end < start:
+        errors["period_end"] = "De laatste dag ligt vóór de eerste dag."
+    elif end > today:
+        errors["period_end"] = "De periode mag niet in de toekomst liggen."
+    elif pupil.enrolled_on and start < pupil.enrolled_on:
+        errors["period_start"] = "De leerling stond toen nog niet ingeschreven."
+    if errors:
+        return errors
+    settings = get_settings(db.session)
+    rows = queries.registrations(db.session, pupil.id, start, end)
+    if kind == ReportKind.SIXTEEN_HOURS:
+        hours = queries.unauthorised_hours(rows)
+        threshold = settings.sixteen_hours_threshold
+        if hours < threshold:
+            errors["period_start"] = (
+                f"In deze periode staat {filters.hours(hours)} uur ongeoorloofd verzuim "
+                f"geregistreerd; een melding 16 uur in 4 weken vraagt er minstens "
+                f"{filters.hours(threshold)}. Registreer het verzuim eerst, "
+                "of kies 'overig verzuim'."
+            )
+    elif kind == ReportKind.LATE:
+        needed = settings.steps[-1] if settings.steps else 9
+        count = queries.late_count(db.session, pupil.id, start, end)
+        if count < needed:
+            errors["period_start"] = (
+                f"In deze periode is de leerling {count} keer te laat geregistreerd; een melding "
+                f"te laat komen vraagt er {needed}. Kies anders 'overig verzuim'."
+            )
+    elif kind == ReportKind.LUXURY and not any(a.kind == AbsenceKind.LUXE_VERZUIM for a in rows):
+        errors["period_start"] = "In deze periode is geen luxe verzuim geregistreerd."
+    return errors

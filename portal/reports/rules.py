@@ -11,11 +11,27 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from portal.attendance.models import SignalKind
 from portal.auth.models import Role
 from portal.calendar import add_working_days, is_working_day, working_days_between
-from portal.reports.models import ReportStatus
+from portal.reports.models import ReportKind, ReportStatus
 
 REACTION_WORKING_DAYS = 5
+
+# The report a signal starts (the form is prefilled with its kind).
+SIGNAL_TO_REPORT = {
+    SignalKind.SIXTEEN_HOURS: ReportKind.SIXTEEN_HOURS,
+    SignalKind.LONG_ABSENCE: ReportKind.LONG_ABSENCE,
+    SignalKind.LATE_ARRIVALS: ReportKind.LATE,
+    SignalKind.SICK_LEAVE: ReportKind.SICK_SUSPECT,
+    SignalKind.WEEKDAY_PATTERN: ReportKind.OTHER,
+}
+# The signal a report settles: filing it meets the duty to report that signal for its period.
+SETTLES = {
+    ReportKind.SIXTEEN_HOURS: SignalKind.SIXTEEN_HOURS,
+    ReportKind.LONG_ABSENCE: SignalKind.LONG_ABSENCE,
+    ReportKind.LATE: SignalKind.LATE_ARRIVALS,
+}
 
 
 def reaction_deadline(filed_on: date, working_days: int = REACTION_WORKING_DAYS) -> date:

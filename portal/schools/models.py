@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import enum
 from datetime import date
-from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.auth.models import User
 from portal.db import Base, TimestampMixin, str_enum
-
-if TYPE_CHECKING:
-    from portal.auth.models import User
 
 
 class HolidayRegion(enum.StrEnum):
@@ -75,6 +72,15 @@ class Partnership(TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(254))
 
 
+# The zorgcoördinatoren of a school: the accounts of the school role that work for it.
+school_staff = Table(
+    "user_school",
+    Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("school_id", ForeignKey("school.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class School(TimestampMixin, Base):
     __tablename__ = "school"
     __table_args__ = (UniqueConstraint("brin", "location_code", name="uq_school_brin_location"),)
@@ -100,9 +106,7 @@ class School(TimestampMixin, Base):
     municipality: Mapped[Municipality] = relationship()
     partnership: Mapped[Partnership | None] = relationship()
     fixed_consultant: Mapped[User | None] = relationship(foreign_keys=[fixed_consultant_id])
-    staff: Mapped[list[User]] = relationship(
-        secondary="user_school", back_populates="schools", order_by="User.name"
-    )
+    staff: Mapped[list[User]] = relationship(secondary=school_staff, order_by=User.name)
 
     @property
     def brin6(self) -> str:

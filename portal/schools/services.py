@@ -1,86 +1,97 @@
-"""Queries and operations on master data. Functions flush, never commit."""
+"""Changes to master data. Functions add and flush, never commit: the route commits once.
+
+Each ``save_*`` takes the object to change (None for a new one) and the validated form's
+data, and keeps only the keys it knows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, insert
 
 from portal.auth.models import User
-from portal.calendar import SchoolCalendar, school_year_of
 from portal.db import DbSession
-from portal.schools.models import HolidayRegion, School, SchoolHoliday, StandIn
+from portal.schools.models import (
+    HolidayRegion,
+    Municipality,
+    Partnership,
+    School,
+    SchoolHoliday,
+    SchoolType,
+    StandIn,
+    school_staff,
+)
+
+M = TypeVar("M")
 
 
-@dataclass(frozen=True)
-class Responsible:
-    """Who answers for a school on a given day."""
-
-    fixed: User | None
-    stand_in: StandIn | None
-
-    @property
-    def now(self) -> User | None:
-        return self.stand_in.stand_in if self.stand_in else self.fixed
+def _save(session: DbSession, obj: M, data: dict[str, Any], fields: Iterable[str]) -> M:
+    for name in fields:
+        setattr(obj, name, data[name])
+    session.add(obj)
+    session.flush()
+    return obj
 
 
-def responsible_for(
-    session: DbSession, schools: Sequence[School], on: date
-) -> dict[int, Responsible]:
-    """The fixed consultant and any active stand-in for each school, in one query."""
-    consultant_ids = {s.fixed_consultant_id for s in schools if s.fixed_consultant_id}
-    active: dict[int, StandIn] = {}
-    if consultant_ids:
-        rows = session.scalars(
-            select(StandIn)
-            .options(selectinload(StandIn.stand_in))
-            .where(
-                StandIn.absent_consultant_id.in_(consultant_ids),
-                StandIn.start_date <= on,
-                StandIn.end_date >= on,
-            )
-            .order_by(StandIn.start_date, StandIn.id)
-        )
-        for row in rows:  # later starts overwrite earlier ones
-            active[row.absent_consultant_id] = row
-    return {
-        s.id: Responsible(
-            s.fixed_consultant,
-            active.get(s.fixed_consultant_id) if s.fixed_consultant_id else None,
-        )
-        for s in schools
-    }
-
-
-def school_calendar(
-    session: DbSession,
-    region: HolidayRegion,
-    school_year: int | None = None,
-    on: date | None = None,
-) -> SchoolCalendar:
-    """The school-holiday calendar of a region; all years unless ``school_year`` is given."""
-    query = select(SchoolHoliday.start_date, SchoolHoliday.end_date).where(
-        SchoolHoliday.region == region
-    )
-    if school_year is None and on is not None:
-        school_year = school_year_of(on)
-    if school_year is not None:
-        query = query.where(SchoolHoliday.school_year == school_year)
-    return SchoolCalendar.from_ranges(
-        (row.start_date, row.end_date) for row in session.execute(query)
+def save_municipality(
+    session: DbSession, municipality: Municipality | None, data: dict[str, Any]
+) -> Municipality:
+    data = {**data, "holiday_region": HolidayRegion(data["holiday_region"])}
+    return _save(
+        session, municipality or Municipality(), data, ("name", "cbs_code", "holiday_region")
     )
 
 
-def overlapping_stand_ins(session: DbSession, stand_in: StandIn) -> list[StandIn]:
-    """Other stand-in periods for the same absent consultant that overlap ``stand_in``."""
-    query = select(StandIn).where(
-        StandIn.absent_consultant_id == stand_in.absent_consultant_id,
-        StandIn.start_date <= stand_in.end_date,
-        StandIn.end_date >= stand_in.start_date,
-    )
-    if stand_in.id is not None:
-        query = query.where(StandIn.id != stand_in.id)
-    return list(session.scalars(query))
+def save_partnership(
+    session: DbSession, partnership: Partnership | None, data: dict[str, Any]
+) -> Partnership:
+    return _save(session, partnership or Partnership(), data, ("name", "code", "email"))
+
+
+SCHOOL_FIELDS = (
+    "name",
+    "brin",
+    "location_code",
+    "school_type",
+    "location",
+    "municipality_id",
+    "partnership_id",
+    "fixed_consultant_id",
+    "management_email",
+    "active",
+)
+
+
+def save_school(session: DbSession, school: School | None, data: dict[str, Any]) -> School:
+    data = {**data, "school_type": SchoolType(data["school_type"]), "active": bool(data["active"])}
+    return _save(session, school or School(), data, SCHOOL_FIELDS)
+
+
+def save_stand_in(session: DbSession, stand_in: StandIn | None, data: dict[str, Any]) -> StandIn:
+    fields = ("absent_consultant_id", "stand_in_id", "start_date", "end_date", "note")
+    return _save(session, stand_in or StandIn(), data, fields)
+
+
+def save_holiday(
+    session: DbSession, holiday: SchoolHoliday | None, data: dict[str, Any]
+) -> SchoolHoliday:
+    data = {**data, "region": HolidayRegion(data["region"])}
+    fields = ("school_year", "region", "name", "start_date", "end_date")
+    return _save(session, holiday or SchoolHoliday(), data, fields)
+
+
+def remove(session: DbSession, obj: StandIn | SchoolHoliday) -> None:
+    """Delete a stand-in period or a school holiday."""
+    session.delete(obj)
+    session.flush()
+
+
+def set_schools_of(session: DbSession, user: User, school_ids: Iterable[int]) -> None:
+    """Make ``user`` staff of exactly these schools (none for a role other than school)."""
+    session.flush()  # a new account gets its id
+    session.execute(delete(school_staff).where(school_staff.c.user_id == user.id))
+    rows = [{"user_id": user.id, "school_id": school_id} for school_id in dict.fromkeys(school_ids)]
+    if rows:
+        session.execute(insert(school_staff), rows)

@@ -1,6 +1,11 @@
-"""Forms of the overstap pages (Dutch messages; the rules themselves live in rules.py)."""
+"""Forms of the overstap pages. The rules themselves live in rules.py; the forms apply them to
+the pupil, the entry or the table at hand, and refuse a change made on an outdated page (the
+``version`` another party has changed since)."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from wtforms import (
     DateField,
@@ -14,16 +19,43 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal import calendar
+from portal.auth.models import User
+from portal.extensions import db
 from portal.forms import PortalForm, optional_int, options, strip, strip_or_none
+from portal.pupils.models import Pupil
+from portal.schools.models import School
+from portal.transition import queries, rules
 from portal.transition.models import (
     APPLICATION_LABELS,
     OUTCOME_LABELS,
     PARTY_LABELS,
     RISK_LABELS,
     ROUND_LABELS,
+    Party,
+    TransitionEntry,
+    TransitionTable,
 )
 
 DATE_MESSAGE = "Vul een geldige datum in."
+STALE_MESSAGE = (
+    "Iemand anders heeft deze leerling net bijgewerkt. Bekijk de nieuwe stand en vul uw "
+    "wijziging opnieuw in."
+)
+COACH_MESSAGE = "Kies een overstapcoach van het samenwerkingsverband van deze school."
+
+
+class VersionedForm(PortalForm):
+    """A form about an entry as the page showed it: refused when the entry has changed since."""
+
+    def stale(self, entry: TransitionEntry) -> bool:
+        """The entry changed since the page was opened: say so, and take its new version."""
+        if str(self.version.data) != str(entry.version):  # type: ignore[attr-defined]
+            self.version.errors = [*self.version.errors, STALE_MESSAGE]  # type: ignore[attr-defined]
+            self.form_errors.append(STALE_MESSAGE)
+            self.version.data = entry.version  # type: ignore[attr-defined]
+            return True
+        return False
 
 
 class CheckboxesField(SelectMultipleField):
@@ -74,9 +106,68 @@ class EntryForm(EntryDetailsMixin, PortalForm):
         validators=[InputRequired("Kies een leerling.")],
     )
 
+    def __init__(self, *args: Any, user: User, year: int, **kwargs: Any) -> None:
+        """A pupil of ``user``'s schools onto the list of ``year``."""
+        super().__init__(*args, **kwargs)
+        self.user, self.year = user, year
+        self.pupil: Pupil | None = None  # once validated
+        self.coach_id.choices = options(queries.coach_choices(queries.editable_schools(user)))
 
-class EntryEditForm(EntryDetailsMixin, PortalForm):
+    def offer(self, pupils: list[Pupil], with_school: bool) -> None:
+        """The pupils to choose from (the name of their school too, for several schools)."""
+        self.pupil_id.choices = options(
+            [("", "Kies een leerling")]
+            + [
+                (
+                    p.id,
+                    f"{p.last_name}, {p.first_name} – {p.class_name}"
+                    + (f" – {p.school.name}" if with_school else ""),
+                )
+                for p in pupils
+            ]
+        )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields; then the pupil (of the user's school, in a final year, not listed yet)
+        and a coach of that school's partnership."""
+        if not super().validate(extra_validators):
+            return False
+        pupil = queries.pupil_in_editable_school(self.user, self.pupil_id.data)
+        if pupil is None:
+            self.pupil_id.errors.append("Deze leerling staat niet ingeschreven op uw school.")
+            return False
+        problem = rules.eligibility_problem(pupil, pupil.school, calendar.today())
+        if problem:
+            self.pupil_id.errors.append(problem)
+        elif queries.already_listed(pupil.id, self.year):
+            self.pupil_id.errors.append("Deze leerling staat al op de overstaplijst.")
+        _check_coach(self.coach_id, pupil.school)
+        self.pupil = pupil
+        return not self.errors
+
+
+def _check_coach(field: SelectField, school: School) -> None:
+    coach_ids = {c.id for c in queries.coaches(db.session, school)}
+    if field.data is not None and field.data not in coach_ids:
+        field.errors.append(COACH_MESSAGE)
+
+
+class EntryEditForm(EntryDetailsMixin, VersionedForm):
     version = HiddenField()
+
+    def __init__(self, *args: Any, entry: TransitionEntry, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+        self.coach_id.choices = options(
+            [("", "Nog niemand")]
+            + [(c.id, c.name) for c in queries.coaches(db.session, entry.school)]
+        )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators) or self.stale(self.entry):
+            return False
+        _check_coach(self.coach_id, self.entry.school)
+        return not self.errors
 
 
 class BulkEntryForm(PortalForm):
@@ -88,6 +179,45 @@ class BulkEntryForm(PortalForm):
         filters=[strip],
         validators=[InputRequired("Vul minstens één leerlingnummer in."), Length(max=20000)],
     )
+
+    def __init__(self, *args: Any, user: User, year: int, **kwargs: Any) -> None:
+        """Pupils of one of ``user``'s schools, by number, onto the list of ``year``. All or
+        nothing: each number that cannot go on the list is named with the reason."""
+        kwargs.setdefault("prefix", "bulk")
+        super().__init__(*args, **kwargs)
+        self.year = year
+        self.schools = {s.id: s for s in queries.editable_schools(user)}
+        self.school_id.choices = options((s.id, s.name) for s in self.schools.values())
+        self.school: School | None = None
+        self.pupils: list[Pupil] = []  # once validated, in the order pasted
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        school = self.schools.get(self.school_id.data or 0)
+        if school is None:
+            self.school_id.errors.append("Kies een van uw scholen.")
+            return False
+        numbers = list(
+            dict.fromkeys(n.strip() for n in self.pupil_numbers.data.splitlines() if n.strip())
+        )
+        found = queries.pupils_by_number(school, numbers)
+        listed = queries.listed_pupil_ids([p.id for p in found.values()], self.year)
+        today = calendar.today()
+        problems = []
+        for number in numbers:
+            pupil = found.get(number)
+            if pupil is None:
+                problems.append(f"{number}: geen leerling van {school.name}.")
+            elif problem := rules.eligibility_problem(pupil, school, today):
+                problems.append(f"{number}: {problem}")
+            elif pupil.id in listed:
+                problems.append(f"{number}: staat al op de overstaplijst.")
+        if problems:
+            self.pupil_numbers.errors.extend(problems)
+            return False
+        self.school, self.pupils = school, [found[number] for number in numbers]
+        return True
 
 
 class AgreementFields:
@@ -102,20 +232,75 @@ class AgreementFields:
     )
     due_on = DateField("Klaar op", validators=[Optional()])
 
+    def check_agreement(self, today: date, required: bool) -> None:
+        """An agreement needs what, who and a due date today or later; at the table it is
+        optional, but once one field is filled in, all three are needed."""
+        filled = self.description.data or self.party.data or self.due_on.data
+        if not (required or filled):
+            return
+        if not self.description.data:
+            self.description.errors = [*self.description.errors, "Beschrijf de afspraak."]
+        if self.party.data not in {p.value for p in Party}:
+            self.party.errors = [*self.party.errors, "Kies wie de afspraak uitvoert."]
+        if not self.due_on.errors:
+            problem = rules.due_date_problem(self.due_on.data, today)
+            if problem:
+                self.due_on.errors = [*self.due_on.errors, problem]
+
 
 class AgreementForm(AgreementFields, PortalForm):
-    pass
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        self.check_agreement(calendar.today(), required=True)
+        return not self.errors
 
 
-class DiscussionForm(AgreementFields, PortalForm):
+class DiscussionForm(AgreementFields, VersionedForm):
     """What the table records per pupil: the current status, a note, and an agreement."""
 
     application_status = _status_field("Stand van de aanmelding")
     note = TextAreaField("Besproken", filters=[strip], validators=[Length(max=4000)])
     version = HiddenField()
 
+    def __init__(
+        self,
+        *args: Any,
+        entry: TransitionEntry | None = None,
+        table: TransitionTable | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry, self.table = entry, table
 
-class OutcomeForm(PortalForm):
+    @classmethod
+    def shown(cls, entry: TransitionEntry, table: TransitionTable) -> DiscussionForm:
+        """The form on the table's agenda, with what the table recorded for ``entry``."""
+        current = next((d for d in entry.discussions if d.table_id == table.id), None)
+        return cls(
+            formdata=None,
+            meta={"csrf": False},  # shown only; the POST is checked by CSRFProtect
+            prefix=f"p{entry.id}",
+            application_status=entry.application_status.value,
+            note=current.note if current else "",
+            version=entry.version,
+        )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A table that can record (held, not completed); then the fields, the entry as the
+        page showed it, and the optional agreement."""
+        assert self.entry is not None and self.table is not None
+        today = calendar.today()
+        problem = rules.table_problem(self.table, today)
+        if problem:
+            self.form_errors.append(problem)
+            return False
+        if not super().validate(extra_validators) or self.stale(self.entry):
+            return False
+        self.check_agreement(today, required=False)
+        return not self.errors
+
+
+class OutcomeForm(VersionedForm):
     outcome = SelectField(
         "Uitkomst",
         choices=options([("", "Kies een uitkomst")] + list(OUTCOME_LABELS.items())),
@@ -126,6 +311,21 @@ class OutcomeForm(PortalForm):
         "Toelichting", filters=[strip_or_none], validators=[Optional(), Length(max=4000)]
     )
     version = HiddenField()
+
+    def __init__(self, *args: Any, entry: TransitionEntry, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields and the entry as the page showed it; then a discussion first, and a date
+        between it and today."""
+        if not super().validate(extra_validators) or self.stale(self.entry):
+            return False
+        problem = rules.outcome_problem(self.entry, self.outcome_on.data, calendar.today())
+        if problem:
+            target = self.outcome if self.entry.first_discussed_on is None else self.outcome_on
+            target.errors = [*target.errors, problem]
+        return not self.errors
 
 
 class TableForm(PortalForm):
@@ -138,3 +338,24 @@ class TableForm(PortalForm):
     schools = CheckboxesField(
         "Scholen", coerce=int, validators=[InputRequired("Kies minstens één school.")]
     )
+
+    def __init__(self, *args: Any, user: User, table: TransitionTable | None, **kwargs: Any):
+        """A table of ``user``'s partnership: a new one, or ``table`` as it is planned."""
+        if table is not None:
+            kwargs.setdefault("round", table.round.value)
+            kwargs.setdefault("held_on", table.held_on)
+            kwargs.setdefault("starts_at", table.starts_at)
+            kwargs.setdefault("location", table.location)
+            kwargs.setdefault("schools", [s.id for s in table.schools])
+        super().__init__(*args, **kwargs)
+        self.schools.choices = options(queries.table_school_choices(user))
+
+
+class BackForm(PortalForm):
+    """Where a ticked-off agreement goes back to: the to-do list (``terug=taken``) or the
+    pupil's entry."""
+
+    class Meta:
+        csrf = False  # every POST is checked by CSRFProtect
+
+    terug = HiddenField()

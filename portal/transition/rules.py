@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from portal.calendar import school_year_of
+from portal.filters import nl_date
 from portal.pupils.models import Programme, Pupil
 from portal.schools.models import School, SchoolType
 from portal.transition.models import (
@@ -12,6 +13,7 @@ from portal.transition.models import (
     Party,
     TableRound,
     TransitionEntry,
+    TransitionTable,
 )
 
 VMBO = frozenset({Programme.VMBO_BB, Programme.VMBO_KB, Programme.VMBO_GL, Programme.VMBO_TL})
@@ -100,3 +102,13 @@ def on_agenda(round_: TableRound, entry: TransitionEntry) -> bool:
 def lacks_outcome(entry: TransitionEntry, today: date) -> bool:
     """Flagged: the reference date has passed and the pupil has no outcome."""
     return entry.outcome is None and today > reference_date(entry.school_year)
+
+
+def table_problem(table: TransitionTable, today: date) -> str | None:
+    """Why nothing can be recorded at ``table`` today, or None: a completed table's records
+    are fixed, and a table records on or after the day it is held."""
+    if table.is_completed:
+        return "Deze tafel is afgerond; besprekingen liggen vast."
+    if table.held_on > today:
+        return f"Deze tafel is op {nl_date(table.held_on)}; leg besprekingen vast op of na die dag."
+    return None

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from portal.attendance.models import AbsenceKind
-from portal.attendance.services import recompute_all
+from portal.attendance.signals import recompute_all
 from portal.extensions import db
 from portal.pupils.models import Programme
 from portal.reports.models import ReportStatus

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from portal.attendance.services import recompute_all
+from portal.attendance.signals import recompute_all
 from portal.extensions import db
 
 pytestmark = pytest.mark.browser

@@ -66,50 +66,50 @@ MATRIX: dict[str, Case] = {
     "auth.login": Case("GET", "/login", every(302, anonymous=200)),
     "auth.logout": Case("POST", "/logout", every(302)),
     "auth.change_password": Case("GET", "/account/wachtwoord", LOGGED_IN),
-    "admin.index": Case("GET", "/beheer/", {**ADMIN_ONLY, "admin": 302}),
-    "admin.accounts": Case("GET", "/beheer/accounts", ADMIN_ONLY),
-    "admin.account_new": Case("GET", "/beheer/accounts/nieuw", ADMIN_ONLY),
-    "admin.account_edit": Case("GET", "/beheer/accounts/{user}", ADMIN_ONLY),
-    "admin.municipalities": Case("GET", "/beheer/gemeenten", ADMIN_ONLY),
-    "admin.municipality_new": Case("GET", "/beheer/gemeenten/nieuw", ADMIN_ONLY),
-    "admin.municipality_edit": Case("GET", "/beheer/gemeenten/{municipality}", ADMIN_ONLY),
-    "admin.partnerships": Case("GET", "/beheer/samenwerkingsverbanden", ADMIN_ONLY),
-    "admin.partnership_new": Case("GET", "/beheer/samenwerkingsverbanden/nieuw", ADMIN_ONLY),
-    "admin.partnership_edit": Case(
+    "accounts.admin_area": Case("GET", "/beheer/", {**ADMIN_ONLY, "admin": 302}),
+    "accounts.index": Case("GET", "/beheer/accounts", ADMIN_ONLY),
+    "accounts.new": Case("GET", "/beheer/accounts/nieuw", ADMIN_ONLY),
+    "accounts.edit": Case("GET", "/beheer/accounts/{user}", ADMIN_ONLY),
+    "schools.municipalities": Case("GET", "/beheer/gemeenten", ADMIN_ONLY),
+    "schools.municipality_new": Case("GET", "/beheer/gemeenten/nieuw", ADMIN_ONLY),
+    "schools.municipality_edit": Case("GET", "/beheer/gemeenten/{municipality}", ADMIN_ONLY),
+    "schools.partnerships": Case("GET", "/beheer/samenwerkingsverbanden", ADMIN_ONLY),
+    "schools.partnership_new": Case("GET", "/beheer/samenwerkingsverbanden/nieuw", ADMIN_ONLY),
+    "schools.partnership_edit": Case(
         "GET", "/beheer/samenwerkingsverbanden/{partnership}", ADMIN_ONLY
     ),
-    "admin.schools": Case("GET", "/beheer/scholen", ADMIN_ONLY),
-    "admin.school_new": Case("GET", "/beheer/scholen/nieuw", ADMIN_ONLY),
-    "admin.school_edit": Case("GET", "/beheer/scholen/{school}", ADMIN_ONLY),
-    "admin.stand_ins": Case("GET", "/beheer/vervangingen", ADMIN_ONLY),
-    "admin.stand_in_new": Case("GET", "/beheer/vervangingen/nieuw", ADMIN_ONLY),
-    "admin.stand_in_edit": Case("GET", "/beheer/vervangingen/{stand_in}", ADMIN_ONLY),
-    "admin.stand_in_delete": Case(
+    "schools.index": Case("GET", "/beheer/scholen", ADMIN_ONLY),
+    "schools.new": Case("GET", "/beheer/scholen/nieuw", ADMIN_ONLY),
+    "schools.edit": Case("GET", "/beheer/scholen/{school}", ADMIN_ONLY),
+    "schools.stand_ins": Case("GET", "/beheer/vervangingen", ADMIN_ONLY),
+    "schools.stand_in_new": Case("GET", "/beheer/vervangingen/nieuw", ADMIN_ONLY),
+    "schools.stand_in_edit": Case("GET", "/beheer/vervangingen/{stand_in}", ADMIN_ONLY),
+    "schools.stand_in_delete": Case(
         "POST", "/beheer/vervangingen/{stand_in}/verwijderen", ADMIN_ONLY_POST
     ),
-    "admin.holidays": Case("GET", "/beheer/vakanties", ADMIN_ONLY),
-    "admin.holiday_new": Case("GET", "/beheer/vakanties/nieuw", ADMIN_ONLY),
-    "admin.holiday_edit": Case("GET", "/beheer/vakanties/{holiday}", ADMIN_ONLY),
-    "admin.holiday_delete": Case(
+    "schools.holidays": Case("GET", "/beheer/vakanties", ADMIN_ONLY),
+    "schools.holiday_new": Case("GET", "/beheer/vakanties/nieuw", ADMIN_ONLY),
+    "schools.holiday_edit": Case("GET", "/beheer/vakanties/{holiday}", ADMIN_ONLY),
+    "schools.holiday_delete": Case(
         "POST", "/beheer/vakanties/{holiday}/verwijderen", ADMIN_ONLY_POST
     ),
-    "admin.settings": Case("GET", "/beheer/verzuimregels", ADMIN_ONLY),
+    "attendance.settings": Case("GET", "/beheer/verzuimregels", ADMIN_ONLY),
     # Pupils: school staff change, consultants and the senior read, swv and admin see nothing.
     "pupils.index": Case("GET", "/leerlingen/", PUPIL_READERS),
     "pupils.search": Case("POST", "/leerlingen/zoeken", PUPIL_READERS),
     "pupils.new": Case("GET", "/leerlingen/nieuw", school_only(200)),
-    "pupils.detail": Case("GET", "/leerlingen/{pupil}", PUPIL_READERS),
+    "attendance.pupil": Case("GET", "/leerlingen/{pupil}", PUPIL_READERS),
     "pupils.edit": Case("GET", "/leerlingen/{pupil}/bewerken", school_only(200)),
     "pupils.leave": Case("GET", "/leerlingen/{pupil}/uitschrijven", school_only(200)),
-    "pupils.add_absence": Case("POST", "/leerlingen/{pupil}/verzuim", school_only(422)),
-    "pupils.delete_absence": Case(
+    "attendance.add_absence": Case("POST", "/leerlingen/{pupil}/verzuim", school_only(422)),
+    "attendance.delete_absence": Case(
         "POST", "/leerlingen/{pupil}/verzuim/{absence}/verwijderen", school_only(302)
     ),
-    "pupils.add_late_arrival": Case("POST", "/leerlingen/{pupil}/te-laat", school_only(422)),
-    "pupils.delete_late_arrival": Case(
+    "attendance.add_late_arrival": Case("POST", "/leerlingen/{pupil}/te-laat", school_only(422)),
+    "attendance.delete_late_arrival": Case(
         "POST", "/leerlingen/{pupil}/te-laat/{late}/verwijderen", school_only(302)
     ),
-    "pupils.record_step": Case("POST", "/leerlingen/{pupil}/stap", school_only(400)),
+    "attendance.record_step": Case("POST", "/leerlingen/{pupil}/stap", school_only(400)),
     "attendance.register": Case("GET", "/verzuim/klassenregister", school_only(200)),
     "attendance.register_row": Case("POST", "/verzuim/klassenregister/{pupil}", school_only(302)),
     "attendance.signals": Case("GET", "/verzuim/signalen", PUPIL_READERS),

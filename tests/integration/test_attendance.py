@@ -190,7 +190,7 @@ def test_signals_are_scoped(app, make, region) -> None:
         for day in (16, 17, 18, 19):
             make.absence(pupil, date(2026, 11, day), hours=4)
     with app.app_context():
-        from portal.attendance.services import recompute_all
+        from portal.attendance.signals import recompute_all
 
         recompute_all(db.session, TODAY)
         db.session.commit()
@@ -313,7 +313,7 @@ def test_list_pages_log_which_pupils_were_shown(app, make, region) -> None:
         make.absence(region.pupil_b, date(2026, 11, day), hours=4)
     make.stand_in(region.c2, region.c1, TODAY, TODAY)
     with app.app_context():
-        from portal.attendance.services import recompute_all
+        from portal.attendance.signals import recompute_all
 
         recompute_all(db.session, TODAY)
         db.session.commit()

@@ -35,7 +35,7 @@ def test_parse_scale() -> None:
 
 
 def test_region_at_small_scale(app, monkeypatch) -> None:
-    from portal.attendance.services import recompute_signals
+    from portal.attendance.signals import recompute_signals
 
     monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
     result = app.test_cli_runner().invoke(args=["demo-data", "--scale", "0.01"])

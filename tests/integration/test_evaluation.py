@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
 from portal.casework.models import ThuiszitterEnd
-from portal.evaluation import services
+from portal.evaluation import queries, services
 from portal.evaluation.models import (
     Evaluation,
     EvaluationRound,
@@ -329,7 +329,7 @@ def test_facts_match_the_data_with_the_previous_year(app, make, region) -> None:
     make.transition_entry(leaver, school_year=2025, first_discussed_on=date(2026, 3, 1),
                           outcome=Outcome.STARTED_MBO, outcome_on=date(2026, 9, 1))  # fmt: skip
     with app.app_context():
-        now, before = services.facts(db.session, region.school_a.id, 2026, TODAY)
+        now, before = queries.facts(db.session, region.school_a.id, 2026, TODAY)
     assert now.reports == 4 and before.reports == 1
     assert now.reports_by_kind[ReportKind.LUXURY] == 1
     # Working days 1, 3, 7 and 1: median 2; within five: 3 of 4.

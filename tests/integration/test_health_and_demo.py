@@ -47,7 +47,7 @@ def test_demo_data_command(app) -> None:
         roles = dict(db.session.execute(select(User.email, User.role)).all())
         assert roles == {email: role for email, (_, role) in DEMO_ACCOUNTS.items()}
         coach = db.session.scalars(select(User).where(User.role == Role.SWV)).one()
-        assert coach.partnership is not None
+        assert coach.partnership_id is not None
     # Running it again changes nothing.
     again = runner.invoke(args=["demo-data"])
     assert again.exit_code == 0

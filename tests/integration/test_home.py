@@ -61,7 +61,7 @@ def test_admin_home_lists_schools_without_consultant(app, make, region) -> None:
 def test_home_pages_say_what_is_to_do(app, make, region, monkeypatch) -> None:
     from datetime import date
 
-    from portal.attendance.services import recompute_all
+    from portal.attendance.signals import recompute_all
     from portal.extensions import db
 
     today = date(2026, 11, 23)

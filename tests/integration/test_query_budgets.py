@@ -44,7 +44,7 @@ def counting(app) -> Iterator[list[str]]:  # noqa: ANN001
 
 def grow(app, make, region, n: int) -> dict[str, int]:  # noqa: ANN001
     """``n`` pupils per school with absence, late arrivals, signals and reports."""
-    from portal.attendance.services import recompute_all
+    from portal.attendance.signals import recompute_all
 
     ids: dict[str, int] = {}
     for school in (region.school_a, region.school_b):

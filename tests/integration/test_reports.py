@@ -115,7 +115,7 @@ def test_report_from_a_signal_is_prefilled_and_settles_the_signal(app, make, reg
     for day in (16, 17, 18, 19):
         make.absence(region.pupil_a, date(2026, 11, day), hours=4)
     with app.app_context():
-        from portal.attendance.services import recompute_all
+        from portal.attendance.signals import recompute_all
 
         recompute_all(db.session, TODAY)
         db.session.commit()
@@ -148,7 +148,7 @@ def test_signal_of_another_school_is_404(app, make, region) -> None:
     for day in (16, 17, 18, 19):
         make.absence(region.pupil_b, date(2026, 11, day), hours=4)
     with app.app_context():
-        from portal.attendance.services import recompute_all
+        from portal.attendance.signals import recompute_all
 
         recompute_all(db.session, TODAY)
         db.session.commit()
@@ -375,9 +375,9 @@ def test_list_statements_built_once_take_each_users_own_scope(app, make, region)
     # of it (tests/integration/test_statement_shapes.py): each request must bring its own scope,
     # one user after the other in the same process, from a cold cache on.
     from portal.navigation import header_statement
-    from portal.reports import routes, services
+    from portal.reports import queries
 
-    for cached in (routes._list_shape, header_statement, services.nav_count_shape):  # noqa: SLF001
+    for cached in (queries.list_shape, header_statement, queries.nav_count_shape):
         cached.cache_clear()
     mine = make.report(region.pupil_a, filed_on=date(2026, 11, 20))
     theirs = make.report(region.pupil_b, filed_on=date(2026, 11, 20))
@@ -412,17 +412,17 @@ def test_list_statements_built_once_take_each_users_own_scope(app, make, region)
         if user.role.value in ("consultant", "senior"):
             assert f'<span class="nav-count">{len(seen)}<' in html
     # A shape executed without its scope's values is an error, not another user's scope.
-    from portal.access import reports_scope_shape
+    from portal.reports.queries import scope_shape
 
     with app.app_context(), pytest.raises(StatementError, match="scope_schools"):
-        db.session.execute(select(Report.id).where(reports_scope_shape(region.c1.role)))
+        db.session.execute(select(Report.id).where(scope_shape(region.c1.role)))
 
 
 def test_school_navigation_counts_unread_reactions_of_the_last_four_weeks(
     app, make, region
 ) -> None:
     from portal.reports.models import ReportMessage, ReportRead
-    from portal.reports.services import nav_count
+    from portal.reports.queries import nav_count
 
     now = datetime.now(UTC)
     unread, read, old, other = (make.report(p) for p in (region.pupil_a,) * 3 + (region.pupil_b,))
@@ -473,8 +473,8 @@ def test_reaction_figures_in_sql_match_the_rules(app, make, region) -> None:
     consultant grouped together."""
     from sqlalchemy import func
 
+    from portal.reports.figures import ALL, reaction_figures_by
     from portal.reports.rules import reaction_figures
-    from portal.reports.services import ALL, reaction_figures_by
 
     today = date(2026, 12, 15)
     since = date(2025, 12, 15)
@@ -620,7 +620,7 @@ def test_new_signal_after_a_recent_report_is_marked_as_recidivism(app, make, reg
     for day in (16, 17, 18, 19):
         make.absence(region.pupil_a, date(2026, 11, day), hours=4)
     with app.app_context():
-        from portal.attendance.services import recompute_all
+        from portal.attendance.signals import recompute_all
 
         recompute_all(db.session, TODAY)
         db.session.commit()

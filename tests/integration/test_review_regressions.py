@@ -75,7 +75,7 @@ def test_a_pupil_is_registered_as_thuiszitter_once(app, make, region) -> None:
 
 
 def test_late_arrival_report_keeps_the_last_step_settled(app, make, region) -> None:
-    from portal.attendance.services import recompute_all
+    from portal.attendance.signals import recompute_all
 
     days = [date(2026, 11, d) for d in (2, 3, 4, 5, 6, 9, 10, 11, 12)]
     for day in days:

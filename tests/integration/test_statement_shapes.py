@@ -18,9 +18,9 @@ from sqlalchemy.sql import visitors
 from portal import access
 from portal.auth.models import Role
 from portal.navigation import header_statement
-from portal.reports import routes
+from portal.reports import queries
 from portal.reports.models import OPEN_STATUSES
-from portal.reports.services import nav_count_shape
+from portal.reports.queries import nav_count_shape
 
 SCOPE = {
     Role.SCHOOL: {"scope_schools"},
@@ -52,7 +52,7 @@ def test_list_shapes_hold_no_values_and_ask_for_what_the_page_passes(app, role) 
         for school, kind, status, lend in product(
             [False, True], [False, True], statuses, [False, True]
         ):
-            shape = routes._list_shape(role, school, kind, status, lend)  # noqa: SLF001
+            shape = queries.list_shape(role, school, kind, status, lend)
             required, values = parameters(shape.page)
             expected = {"user_id", "limit", "offset"} | SCOPE[role]
             expected |= {"today"} if lend else set()
@@ -79,7 +79,7 @@ def test_header_and_scope_shapes_hold_no_values(app, role) -> None:
                 expected |= {"news_since"} if role == Role.SCHOOL else set()
             assert required == expected
             assert all(value in CONSTANTS for value in values), values
-        required, values = parameters(access._consultant_scope_statement())  # noqa: SLF001
+        required, values = parameters(access.CONSULTANT_SCOPE)
         assert required == {"user_id", "on"} and values == []
 
 

@@ -521,11 +521,11 @@ def test_figures_count_the_lists_and_compare_with_last_year(app, make, region) -
         outcome_on=date(2026, 10, 20),
     )  # fmt: skip
     make.transition_entry(final_year(make, region.school_b))  # other partnership
-    from portal.transition import services
+    from portal.transition import queries
 
     with app.app_context():
-        now, before = services.figures(db.session, [region.school_a.id], 2026)
-        rows = services.figures_per_school(db.session, [region.school_a.id], 2026)
+        now, before = queries.figures(db.session, [region.school_a.id], 2026)
+        rows = queries.figures_per_school(db.session, [region.school_a.id], 2026)
     assert now.total == 3 and now.statuses[ApplicationStatus.NONE] == 2
     assert before.total == 4 and before.outcomes[Outcome.STARTED_MBO] == 1
     assert before.outcomes.get(Outcome.INTAKE, 0) == 0 and before.without_outcome == 2

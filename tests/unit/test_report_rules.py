@@ -94,7 +94,7 @@ def test_median_from_histogram_matches_statistics() -> None:
     import statistics
     from collections import Counter
 
-    from portal.reports.services import _median
+    from portal.reports.figures import _median
 
     rng = random.Random(7)
     assert _median({}, 0) is None

@@ -1,17 +1,17 @@
-"""Forms for the functioneel beheerder's master-data screens."""
+"""Forms of the beheerder's master-data screens; the database rules (unique names and codes, one
+stand-in at a time) are their ``validate_<field>`` methods."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
     IntegerField,
-    PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import (
@@ -25,10 +25,18 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.auth.models import ROLE_LABELS, Role
-from portal.auth.passwords import MIN_PASSWORD_LENGTH
-from portal.forms import PortalForm, optional_int, options, strip
-from portal.schools.models import SCHOOL_TYPE_LABELS, HolidayRegion
+from portal.calendar import school_year_bounds
+from portal.extensions import db
+from portal.forms import PortalForm, optional_int, options, strip, value_taken
+from portal.schools import queries
+from portal.schools.models import (
+    SCHOOL_TYPE_LABELS,
+    HolidayRegion,
+    Municipality,
+    Partnership,
+    School,
+    SchoolType,
+)
 
 REQUIRED = "Dit veld is verplicht."
 EMAIL_MESSAGE = "Vul een geldig e-mailadres in, bijvoorbeeld naam@school.nl."
@@ -47,7 +55,16 @@ def _empty_to_none(value: object) -> object:
     return None if value in ("", "None") else value
 
 
-class MunicipalityForm(PortalForm):
+class EditingForm(PortalForm):
+    """A form for a new row (``editing_id`` None) or for the row with ``editing_id``: its
+    uniqueness checks leave that row out."""
+
+    def __init__(self, *args: Any, editing_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing_id = editing_id
+
+
+class MunicipalityForm(EditingForm):
     name = StringField(
         "Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=100)]
     )
@@ -66,8 +83,16 @@ class MunicipalityForm(PortalForm):
         validators=[InputRequired(REQUIRED)],
     )
 
+    def validate_name(self, field: StringField) -> None:
+        if value_taken(Municipality.name, field.data, self.editing_id):
+            raise ValidationError("Er is al een gemeente met deze naam.")
 
-class PartnershipForm(PortalForm):
+    def validate_cbs_code(self, field: StringField) -> None:
+        if value_taken(Municipality.cbs_code, field.data, self.editing_id):
+            raise ValidationError("Deze CBS-code hoort al bij een andere gemeente.")
+
+
+class PartnershipForm(EditingForm):
     name = StringField(
         "Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=150)]
     )
@@ -89,11 +114,19 @@ class PartnershipForm(PortalForm):
         validators=[Optional(), Email(EMAIL_MESSAGE), Length(max=254)],
     )
 
+    def validate_name(self, field: StringField) -> None:
+        if value_taken(Partnership.name, field.data, self.editing_id):
+            raise ValidationError("Er is al een samenwerkingsverband met deze naam.")
+
+    def validate_code(self, field: StringField) -> None:
+        if value_taken(Partnership.code, field.data, self.editing_id):
+            raise ValidationError("Deze code hoort al bij een ander samenwerkingsverband.")
+
 
 BRIN_PATTERN = re.compile(r"^\d{2}[A-Z]{2}$")
 
 
-class SchoolForm(PortalForm):
+class SchoolForm(EditingForm):
     name = StringField(
         "Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=150)]
     )
@@ -144,64 +177,33 @@ class SchoolForm(PortalForm):
     )
     active = BooleanField("Actief", default=True)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality_id.choices = options(queries.municipality_choices(db.session))
+        self.partnership_id.choices = options(
+            [("", "Geen (bijvoorbeeld mbo)")] + queries.partnership_choices(db.session)
+        )
+        self.fixed_consultant_id.choices = options(
+            [("", "Nog niet toegewezen")] + queries.consultant_choices(db.session)
+        )
+        if isinstance(self.school_type.data, SchoolType):  # prefilled from the school
+            self.school_type.data = self.school_type.data.value
+
     def validate_brin(self, field: StringField) -> None:
         if not BRIN_PATTERN.match(field.data or ""):
             raise ValidationError(
                 "Een BRIN-code bestaat uit twee cijfers en twee letters, bijvoorbeeld 20AB."
             )
+        if value_taken(
+            School.brin,
+            field.data,
+            self.editing_id,
+            School.location_code == self.location_code.data,
+        ):
+            raise ValidationError("Er is al een school met deze BRIN-code en dit vestigingsnummer.")
 
 
-class AccountForm(PortalForm):
-    name = StringField(
-        "Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)]
-    )
-    email = EmailField(
-        "E-mailadres",
-        filters=[_lower],
-        validators=[DataRequired(REQUIRED), Email(EMAIL_MESSAGE), Length(max=254)],
-    )
-    role = SelectField(
-        "Rol",
-        choices=options((r.value, label) for r, label in ROLE_LABELS.items()),
-        validators=[InputRequired(REQUIRED)],
-    )
-    school_ids = SelectMultipleField(
-        "Scholen",
-        description="Alleen voor een zorgcoördinator: de school of scholen waarvoor deze persoon "
-        "werkt. Houd Ctrl (of Cmd) ingedrukt om er meer te kiezen.",
-        coerce=int,
-    )
-    partnership_id = SelectField(
-        "Samenwerkingsverband",
-        description="Alleen voor een medewerker van een samenwerkingsverband.",
-        coerce=optional_int,
-    )
-    password = PasswordField(
-        "Startwachtwoord",
-        description=f"Minstens {MIN_PASSWORD_LENGTH} tekens. De gebruiker kiest bij de eerste "
-        "keer inloggen een eigen wachtwoord. Laat leeg om het wachtwoord niet te wijzigen.",
-        validators=[
-            Optional(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben.",
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    active = BooleanField("Actief (mag inloggen)", default=True)
-
-    def validate_school_ids(self, field: SelectMultipleField) -> None:
-        if self.role.data == Role.SCHOOL.value and not field.data:
-            raise ValidationError("Kies minstens één school voor een zorgcoördinator.")
-
-    def validate_partnership_id(self, field: SelectField) -> None:
-        if self.role.data == Role.SWV.value and not field.data:
-            raise ValidationError("Kies het samenwerkingsverband van deze medewerker.")
-
-
-class StandInForm(PortalForm):
+class StandInForm(EditingForm):
     absent_consultant_id = SelectField(
         "Afwezige consulent", coerce=int, validators=[InputRequired("Kies een consulent.")]
     )
@@ -217,6 +219,12 @@ class StandInForm(PortalForm):
         validators=[Optional(), Length(max=200)],
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        consultants = options(queries.consultant_choices(db.session))
+        self.absent_consultant_id.choices = consultants
+        self.stand_in_id.choices = consultants
+
     def validate_stand_in_id(self, field: SelectField) -> None:
         if field.data == self.absent_consultant_id.data:
             raise ValidationError("De vervanger moet een andere consulent zijn.")
@@ -224,6 +232,25 @@ class StandInForm(PortalForm):
     def validate_end_date(self, field: DateField) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError("De laatste dag ligt vóór de eerste dag.")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields, then the database: one stand-in at a time for a consultant."""
+        if not super().validate(extra_validators):
+            return False
+        assert self.start_date.data is not None and self.end_date.data is not None
+        if queries.stand_in_overlaps(
+            db.session,
+            self.absent_consultant_id.data,
+            self.start_date.data,
+            self.end_date.data,
+            self.editing_id,
+        ):
+            self.start_date.errors.append(
+                "Voor deze consulent is in deze periode al een vervanging geregeld. Pas die aan "
+                "of kies een andere periode."
+            )
+            return False
+        return True
 
 
 class HolidayForm(PortalForm):
@@ -244,12 +271,15 @@ class HolidayForm(PortalForm):
     start_date = DateField("Eerste dag", validators=[InputRequired(DATE_MESSAGE)])
     end_date = DateField("Laatste dag", validators=[InputRequired(DATE_MESSAGE)])
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(self.region.data, HolidayRegion):  # prefilled from the holiday
+            self.region.data = self.region.data.value
+
     def validate_end_date(self, field: DateField) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError("De laatste dag ligt vóór de eerste dag.")
         if field.data and self.school_year.data and self.start_date.data:
-            from portal.calendar import school_year_bounds
-
             first, last = school_year_bounds(self.school_year.data)
             # Summer holidays straddle the boundary: allow them to end in the next year.
             if self.start_date.data < first or self.start_date.data > last:

@@ -1,0 +1,285 @@
+"""Each pupil's signals: computed by the rules (:mod:`portal.attendance.rules`) from the
+registrations and from what the reports about the pupil settle, and recomputed for the pupil on
+every change of either, so the *Signalen* page is never behind.
+
+Reports sit above attendance (a report is filed from the registrations), so this module does
+not read them itself: the reports feature says what they settle through a reader that
+``create_app`` connects once (:func:`read_settlements_with`,
+:func:`portal.reports.queries.settlements`). Functions add and flush, never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from portal.attendance import rules
+from portal.attendance.models import (
+    UNAUTHORISED_KINDS,
+    Absence,
+    AbsenceKind,
+    AttendanceSettings,
+    LateArrival,
+    LateArrivalStep,
+    Signal,
+    SignalKind,
+)
+from portal.attendance.queries import get_settings
+from portal.calendar import SchoolCalendar, school_year_bounds, school_year_of
+from portal.db import DbSession
+from portal.pupils.models import Pupil
+from portal.schools.queries import school_calendar
+
+# Kinds that count as "absent that day" for long absence and weekday patterns. Sick leave has
+# its own rule (M@ZL); granted leave is not a signal.
+LONG_ABSENCE_KINDS = frozenset(UNAUTHORISED_KINDS | {AbsenceKind.SCHORSING})
+PATTERN_KINDS = frozenset(UNAUTHORISED_KINDS | {AbsenceKind.ZIEK})
+
+
+# --- What reports settle -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settlements:
+    """What the reports filed about a pupil settle: ``periods`` holds ``(signal kind, first
+    day, last day)`` for each report (not withdrawn) of the kind that meets the duty to report
+    that signal; ``filed_on`` the filing dates of the pupil's reports (not withdrawn), for
+    recidivism."""
+
+    periods: Sequence[tuple[SignalKind, date, date]] = ()
+    filed_on: Sequence[date] = ()
+
+    def settle(self, kind: SignalKind, day: date) -> bool:
+        """A report answering ``kind`` covers ``day``."""
+        return any(k == kind and start <= day <= end for k, start, end in self.periods)
+
+
+SettlementReader = Callable[[DbSession, int, date], Settlements]
+_settlements: list[SettlementReader] = []
+
+
+def read_settlements_with(reader: SettlementReader) -> None:
+    """How to read what a pupil's reports settle: ``reader(session, pupil_id, since)`` with
+    ``since`` the first day a signal of today can reach back to. Connected once by
+    ``create_app`` (the reports feature's :func:`portal.reports.queries.settlements`)."""
+    _settlements[:] = [reader]
+
+
+def _settlements_of(session: DbSession, pupil_id: int, since: date) -> Settlements:
+    if not _settlements:
+        raise RuntimeError("no settlement reader: create_app connects the reports' one")
+    return _settlements[0](session, pupil_id, since)
+
+
+@dataclass(frozen=True)
+class PupilHistory:
+    """What the signal rules need to know about one pupil (see :func:`compute_signals`).
+
+    ``absences`` and ``late_days`` cover the current school year and the weeks before it that a
+    window can reach back into; ``settled`` what the pupil's reports settle;
+    ``steps_taken(period_start)`` the 3-6-9 steps already taken.
+    """
+
+    absences: Sequence[tuple[date, Decimal, AbsenceKind]]
+    late_days: Sequence[date]
+    settled: Settlements
+    steps_taken: Callable[[date], set[int]]
+
+
+def signal_window_start(today: date) -> date:
+    """The first day of registrations that can matter for today's signals."""
+    return school_year_bounds(school_year_of(today))[0] - timedelta(weeks=12)
+
+
+def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Signal]:
+    """Replace the pupil's signals with what the rules say about the registrations now.
+
+    Bounded work: one pupil, the current school year plus the weeks before it that a window
+    can reach back into.
+    """
+    settings = get_settings(session)
+    calendar = school_calendar(session, pupil.school)
+    since = signal_window_start(today)
+    absences = session.execute(
+        select(Absence.day, Absence.hours, Absence.kind).where(
+            Absence.pupil_id == pupil.id, Absence.day >= since, Absence.day <= today
+        )
+    ).all()
+    late_days = list(
+        session.scalars(
+            select(LateArrival.day).where(
+                LateArrival.pupil_id == pupil.id, LateArrival.day >= since, LateArrival.day <= today
+            )
+        )
+    )
+    # Reports already filed settle the signals they cover (the duty to report is met).
+    settled = _settlements_of(session, pupil.id, since)
+
+    def steps_taken(period_start: date) -> set[int]:
+        return set(
+            session.scalars(
+                select(LateArrivalStep.step).where(
+                    LateArrivalStep.pupil_id == pupil.id,
+                    LateArrivalStep.period_start == period_start,
+                )
+            )
+        )
+
+    history = PupilHistory(
+        absences=[(a.day, a.hours, a.kind) for a in absences],
+        late_days=late_days,
+        settled=settled,
+        steps_taken=steps_taken,
+    )
+    signals = compute_signals(pupil.id, pupil.school_id, history, settings, calendar, today)
+    session.execute(delete(Signal).where(Signal.pupil_id == pupil.id))
+    session.add_all(signals)
+    session.flush()
+    return signals
+
+
+def compute_signals(
+    pupil_id: int,
+    school_id: int,
+    history: PupilHistory,
+    settings: AttendanceSettings,
+    calendar: SchoolCalendar,
+    today: date,
+) -> list[Signal]:
+    """The signals the rules give for one pupil's registrations (new, unsaved objects).
+
+    Pure: no database access beyond ``history.steps_taken``; the region generator uses it to
+    build signals exactly as the portal computes them.
+    """
+    year_start = school_year_bounds(school_year_of(today))[0]
+    absences = history.absences
+    settle = history.settled.settle
+
+    signals: list[Signal] = []
+
+    def add(kind: SignalKind, start: date, reached: date, **kw: Any) -> None:
+        if reached >= year_start:
+            signals.append(
+                Signal(
+                    pupil_id=pupil_id,
+                    school_id=school_id,
+                    kind=kind,
+                    start=start,
+                    reached_on=reached,
+                    **kw,
+                )
+            )
+
+    unauthorised = [
+        (day, float(hours)) for day, hours, kind in absences if kind in UNAUTHORISED_KINDS
+    ]
+    hours_by_day: dict[date, float] = {}
+    for day, hours in unauthorised:
+        hours_by_day[day] = hours_by_day.get(day, 0.0) + hours
+    for s in rules.sixteen_hours(
+        unauthorised,
+        calendar,
+        threshold=float(settings.sixteen_hours_threshold),
+        weeks=settings.sixteen_hours_weeks,
+    ):
+        add(
+            SignalKind.SIXTEEN_HOURS,
+            s.start,
+            s.reached_on,
+            legal_duty=True,
+            resolved=settle(SignalKind.SIXTEEN_HOURS, s.reached_on),
+            follow_up=s.follow_up,
+            hours=Decimal(str(s.hours)),
+            detail={"days": [[d.isoformat(), hours_by_day[d]] for d in s.days]},
+        )
+
+    absent_days = [day for day, _hours, kind in absences if kind in LONG_ABSENCE_KINDS]
+    long = rules.long_absence(absent_days, calendar, today, weeks=settings.long_absence_weeks)
+    if long is not None:
+        add(
+            SignalKind.LONG_ABSENCE,
+            long.start,
+            long.last,
+            resolved=settle(SignalKind.LONG_ABSENCE, long.last),
+            detail={"school_days": long.school_days},
+        )
+
+    sick_days = [day for day, _hours, kind in absences if kind == AbsenceKind.ZIEK]
+    sick_signals = rules.worrying_sick_leave(sick_days, calendar, today)
+    # Each new sick report inside the window qualifies again; one open signal (the latest) says
+    # all the school needs to know.
+    frequent = [s for s in sick_signals if s.kind == rules.SICK_LEAVE_FREQUENT][-1:]
+    for sick in [s for s in sick_signals if s.kind != rules.SICK_LEAVE_FREQUENT] + frequent:
+        add(
+            SignalKind.SICK_LEAVE,
+            sick.start,
+            sick.end,
+            detail={"kind": sick.kind, "episodes": sick.episodes},
+        )
+
+    pattern_days = [day for day, _hours, kind in absences if kind in PATTERN_KINDS]
+    patterns = rules.weekday_patterns(pattern_days, today)
+    # A pattern is one weekday standing out; absence on most weekdays is no pattern but plain
+    # (long) absence, which has its own signal.
+    if long is not None or len(patterns) > 2:
+        patterns = []
+    for pattern in patterns:
+        add(
+            SignalKind.WEEKDAY_PATTERN,
+            pattern.dates[0],
+            pattern.dates[-1],
+            detail={"weekday": pattern.weekday, "dates": [d.isoformat() for d in pattern.dates]},
+        )
+
+    status = rules.late_arrival_steps(
+        history.late_days, today, steps=settings.steps, period=settings.late_period.value
+    )
+    if status.reached:
+        taken = history.steps_taken(status.period_start)
+        if settle(SignalKind.LATE_ARRIVALS, status.dates[status.reached[-1] - 1]):
+            taken.add(status.reached[-1])  # the last step is the report to leerplicht
+        due = [step for step in status.reached if step not in taken]
+        highest = status.reached[-1]
+        add(
+            SignalKind.LATE_ARRIVALS,
+            status.period_start,
+            status.dates[highest - 1],
+            resolved=not due,
+            detail={
+                "count": status.count,
+                "reached": list(status.reached),
+                "due": due,
+                "dates": [d.isoformat() for d in status.dates],
+            },
+        )
+
+    # Recidivism: a new signal within six months of an earlier report about the pupil.
+    for signal in signals:
+        earlier = [d for d in history.settled.filed_on if d < signal.start]
+        if earlier and rules.is_recidivism(signal.reached_on, earlier):
+            signal.detail = {**signal.detail, "recidive": max(earlier).isoformat()}
+    return signals
+
+
+def recompute_all(session: DbSession, today: date, school_ids: Iterable[int] | None = None) -> int:
+    """Recompute the signals of every pupil with registrations this school year (after the
+    counting rules change, and nightly: some signals depend on the date itself)."""
+    since = signal_window_start(today)
+    with_absence = select(Absence.pupil_id).where(Absence.day >= since)
+    with_late = select(LateArrival.pupil_id).where(LateArrival.day >= since)
+    with_signal = select(Signal.pupil_id)
+    query = select(Pupil).where(
+        Pupil.id.in_(with_absence.union(with_late, with_signal).scalar_subquery())
+    )
+    if school_ids is not None:
+        query = query.where(Pupil.school_id.in_(list(school_ids)))
+    count = 0
+    for pupil in session.scalars(query.order_by(Pupil.id)):
+        recompute_signals(session, pupil, today)
+        count += 1
+    return count
