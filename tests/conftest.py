@@ -145,6 +145,21 @@ def login() -> Callable[..., object]:
     return do_login
 
 
+def logged_in(app: Flask, user: User) -> FlaskClient:
+    """A test client with ``user`` signed in."""
+    client = app.test_client()
+    assert do_login(client, user).status_code == 302
+    return client
+
+
+@pytest.fixture()
+def admin_client(app: Flask, make: Factory) -> FlaskClient:
+    """A test client of a beheerder (named "Beheerder")."""
+    from portal.auth.models import Role
+
+    return logged_in(app, make.user(Role.ADMIN, name="Beheerder"))
+
+
 # --- Browser tests ----------------------------------------------------------------------------
 
 

@@ -3,12 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from portal import access, calendar
 from portal.audit import AuditAction, AuditEvent, AuditTrailIsAppendOnly
 from portal.auth.models import User
+from portal.casework.models import Thuiszitter
 from portal.extensions import db
 from portal.pupils.models import Pupil
 from portal.schools.models import School
@@ -150,3 +151,42 @@ def test_predicates(app, region) -> None:
         assert access.can_view_pupils(_user(region.c1.id))
         assert not access.can_view_pupils(_user(region.swv_user.id))
         assert not access.can_view_pupils(_user(region.admin.id))
+
+
+def test_scope_conditions_per_role(app, make, region) -> None:
+    pupil_c = make.pupil(region.school_c)
+    for pupil in (region.pupil_a, region.pupil_b, pupil_c):
+        make.thuiszitter(pupil)
+    expected = {
+        "school": {region.pupil_a.id},
+        "consultant": {region.pupil_a.id, pupil_c.id},  # school A and school C (mbo)
+        "senior": {region.pupil_a.id, region.pupil_b.id, pupil_c.id},
+        "swv": set(),
+        "admin": set(),
+    }
+    mine = {region.pupil_a.id, region.pupil_b.id, pupil_c.id}
+    with app.test_request_context(), app.app_context():
+        for role, user in region.by_role().items():
+            user = db.session.merge(user)
+            by_school = set(
+                db.session.scalars(
+                    select(Pupil.id).where(
+                        Pupil.id.in_(mine), access.in_school_scope(Pupil.school_id, user)
+                    )
+                )
+            )
+            by_pupil = set(
+                db.session.scalars(
+                    select(Thuiszitter.pupil_id).where(
+                        Thuiszitter.pupil_id.in_(mine),
+                        access.in_pupil_scope(Thuiszitter.pupil_id, user),
+                    )
+                )
+            )
+            policy = set(
+                db.session.scalars(
+                    access.pupils_query(user).with_only_columns(Pupil.id).where(Pupil.id.in_(mine))
+                )
+            )
+            assert by_school == by_pupil == policy == expected[role], role
+        assert db.session.scalar(select(func.count()).select_from(Thuiszitter)) >= 3

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.attendance.models import Absence, AbsenceKind, LateArrival, Signal, SignalKind
+from portal.attendance.signals import recompute_all
 from portal.extensions import db
-from tests.conftest import do_login, extract_csrf
+from portal.reports.models import ReportKind
+from tests.conftest import do_login, extract_csrf, logged_in
 
 TODAY = date(2026, 11, 23)  # Monday
 
@@ -331,3 +333,48 @@ def test_list_pages_log_which_pupils_were_shown(app, make, region) -> None:
         (region.c1.id, region.pupil_b.id, region.c2.id, "signalen"),
         (region.zorg_a.id, region.pupil_a.id, None, "klassenregister"),
     ]
+
+
+def test_late_arrival_report_keeps_the_last_step_settled(app, make, region) -> None:
+    days = [date(2026, 11, d) for d in (2, 3, 4, 5, 6, 9, 10, 11, 12)]
+    for day in days:
+        make.late_arrival(region.pupil_a, day)
+    make.report(region.pupil_a, kind=ReportKind.LATE, period_start=days[0], period_end=days[-1])
+    make.late_arrival(region.pupil_a, date(2026, 11, 13))  # a 10th after the report
+    with app.app_context():
+        recompute_all(db.session, TODAY)
+        db.session.commit()
+        signal = db.session.scalars(
+            select(Signal).where(Signal.kind == SignalKind.LATE_ARRIVALS)
+        ).one()
+        assert 9 not in signal.detail["due"]
+
+
+def test_unexpected_values_do_not_crash(app, region) -> None:
+    client = logged_in(app, region.zorg_a)
+    pid = region.pupil_a.id
+    token = extract_csrf(client.get("/verzuim/klassenregister").text)
+    for hours, original in (("NaN", ""), ("Infinity", ""), ("2", "bestaat-niet")):
+        response = client.post(
+            f"/verzuim/klassenregister/{pid}",
+            headers={"HX-Request": "true"},
+            data={
+                "csrf_token": token,
+                "datum": "2026-11-20",
+                f"p{pid}-hours": hours,
+                f"p{pid}-kind": "ongeoorloofd",
+                f"p{pid}-original_kind": original,
+            },
+        )
+        assert response.status_code in (200, 422), (hours, original)
+    page = client.get(f"/leerlingen/{pid}").text
+    response = client.post(
+        f"/leerlingen/{pid}/verzuim",
+        data={
+            "csrf_token": extract_csrf(page),
+            "verzuim-day": "2026-11-19",
+            "verzuim-hours": "NaN",
+            "verzuim-kind": "ongeoorloofd",
+        },
+    )
+    assert response.status_code == 422

@@ -244,3 +244,15 @@ def test_thuiszitters_are_paged_and_counted_over_all_pages(app, make, region, lo
     assert "Thuis 00" in first and "Thuis 26" not in first
     second = client.get("/dossier/thuiszitters?pagina=2").text
     assert "Thuis 26" in second and "Thuis 00" not in second
+
+
+def test_a_pupil_is_registered_as_thuiszitter_once(app, make, region) -> None:
+    make.thuiszitter(region.pupil_a)
+    client = login(app, region.c1)
+    token = extract_csrf(client.get(f"/dossier/{region.pupil_a.id}").text)
+    response = client.post(
+        f"/dossier/{region.pupil_a.id}/thuiszitter",
+        data={"csrf_token": token, "tz-start_date": "2026-10-01", "tz-situation": "Weer thuis"},
+    )
+    assert response.status_code == 422
+    assert "staat al als thuiszitter geregistreerd" in response.text

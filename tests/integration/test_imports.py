@@ -12,7 +12,7 @@ from portal.attendance.models import Absence, LateArrival, Signal
 from portal.extensions import db
 from portal.imports.models import ImportBatch
 from portal.pupils.models import Pupil
-from tests.conftest import do_login, extract_csrf
+from tests.conftest import do_login, extract_csrf, logged_in
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +159,26 @@ def test_wrong_file_type(school) -> None:
     response = upload(school, "leerlingen", b"%PDF-1.4", "export.pdf")
     assert response.status_code == 422
     assert "Kies een CSV-bestand (.csv) of Excel (.xlsx)." in response.text
+
+
+def test_import_commit_checks_rows_again(app, region) -> None:
+    client = logged_in(app, region.zorg_a)
+    number = region.pupil_a.pupil_number
+
+    def upload(kind: str) -> str:
+        token = extract_csrf(client.get("/importeren/").text)
+        content = f"Leerlingnummer;Datum;Uren;Soort\n{number};20-11-2026;6;{kind}\n".encode()
+        response = client.post(
+            "/importeren/",
+            data={"csrf_token": token, "kind": "verzuim", "file": (io.BytesIO(content), "v.csv")},
+            content_type="multipart/form-data",
+        )
+        return response.headers["Location"]
+
+    first, second = upload("ziek"), upload("ongeoorloofd")  # each fine on its own
+    for location in (first, second):
+        token = extract_csrf(client.get(location).text)
+        client.post(location, data={"csrf_token": token, "actie": "opslaan"})
+    with app.app_context():
+        hours = db.session.scalars(select(Absence.hours)).all()
+    assert sum(hours) <= 10

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.audit import AuditAction, AuditEvent
 from portal.extensions import db
 from portal.pupils.models import Programme, Pupil
+from portal.schools.models import School
 from tests.conftest import do_login, extract_csrf, fetch
 
 
@@ -229,3 +230,14 @@ def test_consultant_reads_but_cannot_change(app, region) -> None:
         data={"csrf_token": token, "day": "2026-11-20", "hours": "2", "kind": "ongeoorloofd"},
     )
     assert response.status_code == 403
+
+
+def test_inactive_school_is_read_only(app, make, region) -> None:
+    batch = make.import_batch(region.zorg_a, region.school_a)
+    with app.app_context():
+        db.session.get(School, region.school_a.id).active = False
+        db.session.commit()
+    client = client_for(app, region.zorg_a)
+    assert client.get(f"/leerlingen/{region.pupil_a.id}").status_code == 200  # still readable
+    assert client.get(f"/leerlingen/{region.pupil_a.id}/bewerken").status_code == 403
+    assert client.get(f"/importeren/{batch.id}").status_code == 404

@@ -11,9 +11,11 @@ from sqlalchemy.exc import StatementError
 
 from portal.attendance.models import Signal, SignalKind
 from portal.audit import AuditEvent
+from portal.auth.models import Role
 from portal.extensions import db
 from portal.notifications.models import Notification, OutboxMail
 from portal.reports.models import Report, ReportKind, ReportStatus
+from portal.reports.services import check_deadlines
 from tests.conftest import do_login, extract_csrf, fetch
 
 TODAY = date(2026, 11, 23)  # Monday
@@ -372,8 +374,8 @@ def test_inbox_pages_markers_and_logged_reads(app, make, region) -> None:
 
 def test_list_statements_built_once_take_each_users_own_scope(app, make, region) -> None:
     # The list's and the header's statements are built once per role and shared by every user
-    # of it (tests/integration/test_statement_shapes.py): each request must bring its own scope,
-    # one user after the other in the same process, from a cold cache on.
+    # of it (tests/integration/test_reports_statement_shapes.py): each request must bring its
+    # own scope, one user after the other in the same process, from a cold cache on.
     from portal.navigation import header_statement
     from portal.reports import queries
 
@@ -628,3 +630,71 @@ def test_new_signal_after_a_recent_report_is_marked_as_recidivism(app, make, reg
         assert signal.detail["recidive"] == "2026-09-14"
     html = login(app, region.zorg_a).get("/verzuim/signalen").text
     assert "Recidive:" in html and "14 september 2026" in html
+
+
+def test_report_is_filed_about_the_pupil_it_was_started_from(app, make, region) -> None:
+    twin = make.pupil(region.school_b, pupil_number=region.pupil_a.pupil_number)
+    both = make.user(Role.SCHOOL, schools=[region.school_a, region.school_b])
+    client = login(app, both)
+    page = client.get(f"/meldingen/nieuw?leerling={twin.id}").text
+    response = client.post(
+        f"/meldingen/nieuw?leerling={twin.id}",
+        data={
+            "csrf_token": extract_csrf(page),
+            "kind": "overig",
+            "pupil_number": twin.pupil_number,
+            "period_start": "2026-11-16",
+            "period_end": "2026-11-20",
+            "school_actions": "Gesprek.",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Report.pupil_id)).one() == twin.id
+    # Without a starting pupil an ambiguous number is refused, not guessed.
+    ambiguous = client.post(
+        "/meldingen/nieuw",
+        data={
+            "csrf_token": extract_csrf(page),
+            "kind": "overig",
+            "pupil_number": twin.pupil_number,
+            "period_start": "2026-11-16",
+            "period_end": "2026-11-20",
+            "school_actions": "Gesprek.",
+        },
+    )
+    assert "komt op meer van uw scholen voor" in ambiguous.text
+
+
+def test_deadline_notices_do_not_invalidate_open_forms(app, make, region) -> None:
+    report = make.report(region.pupil_a, filed_on=date(2026, 11, 9))  # overdue
+    client = login(app, region.c1)
+    page = client.get(f"/meldingen/{report.id}").text
+    with app.app_context():
+        assert check_deadlines(db.session, TODAY, "https://portal.example") == 1
+        db.session.commit()
+    response = client.post(
+        f"/meldingen/{report.id}/status",
+        data={"csrf_token": extract_csrf(page), "target": "in_behandeling", "version": "1"},
+    )
+    assert response.status_code == 302
+    assert fetch(Report, report.id).status == ReportStatus.IN_PROGRESS
+
+
+def test_report_without_fixed_consultant_reaches_the_senior(app, make, region) -> None:
+    orphan_school = make.school(name="School zonder consulent")
+    pupil = make.pupil(orphan_school)
+    zorg = make.user(Role.SCHOOL, schools=[orphan_school])
+    client = login(app, zorg)
+    page = client.get("/meldingen/nieuw").text
+    client.post(
+        "/meldingen/nieuw",
+        data={
+            "csrf_token": extract_csrf(page),
+            "kind": "vraag",
+            "pupil_number": pupil.pupil_number,
+            "question": "Wie is onze consulent?",
+        },
+    )
+    with app.app_context():
+        assert [m.to for m in db.session.scalars(select(OutboxMail))] == [region.senior.email]

@@ -3,7 +3,7 @@
 import re
 from datetime import timedelta
 
-from portal import calendar
+from portal import calendar, create_app
 from tests.conftest import do_login
 
 
@@ -82,3 +82,29 @@ def test_home_pages_say_what_is_to_do(app, make, region, monkeypatch) -> None:
     swv = _home(app, region.swv_user)  # the overstap only: no signals or reports
     assert "Geen open afspraken voor de overstapcoach" in swv
     assert "meldplicht" not in swv and "wacht op" not in swv
+
+
+def test_healthz_ok(client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_503_when_database_unreachable(tmp_path) -> None:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
+        }
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error"
+
+
+def test_security_headers(client) -> None:
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"

@@ -1,5 +1,6 @@
-"""The region generator (``flask demo-data --scale``) at a small scale: deterministic, every demo
-account logs in, and the signals it writes are the ones the portal computes."""
+"""The demo data (``flask demo-data``) and the region generator (``--scale``) at a small scale:
+deterministic, every demo account logs in, and the signals it writes are the ones the portal
+computes."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from sqlalchemy import func, select
 from devdata.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from devdata.region import parse_scale
 from portal.attendance.models import Absence, LateArrival, Signal
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.evaluation.models import Evaluation
 from portal.extensions import db
 from portal.pupils.models import Pupil
 from portal.reports.models import Report, ReportStatus
-from portal.schools.models import School
+from portal.schools.models import School, SchoolHoliday, StandIn
 from portal.transition.models import TransitionDiscussion, TransitionEntry, TransitionTable
 from tests.conftest import do_login
 
@@ -89,3 +90,35 @@ def test_region_at_small_scale(app, monkeypatch) -> None:
         client = app.test_client()
         assert do_login(client, email, DEMO_PASSWORD).status_code == 302, email
         assert client.get("/").status_code == 200
+
+
+def test_demo_data_command(app) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(School)) == 3
+        assert db.session.scalar(select(func.count()).select_from(User)) == 7
+        assert db.session.scalar(select(func.count()).select_from(SchoolHoliday)) == 10
+        assert db.session.scalar(select(func.count()).select_from(StandIn)) == 1
+        roles = dict(db.session.execute(select(User.email, User.role)).all())
+        assert roles == {email: role for email, (_, role) in DEMO_ACCOUNTS.items()}
+        coach = db.session.scalars(select(User).where(User.role == Role.SWV)).one()
+        assert coach.partnership_id is not None
+    # Running it again changes nothing.
+    again = runner.invoke(args=["demo-data"])
+    assert again.exit_code == 0
+    assert "already holds accounts" in again.output
+    # Every demo account logs in with the documented password.
+    for email in DEMO_ACCOUNTS:
+        client = app.test_client()
+        assert do_login(client, email, DEMO_PASSWORD).status_code == 302, email
+        assert client.get("/").status_code == 200
+
+
+def test_demo_data_refuses_production(app, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "PORTAL_ENV", "production")
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code != 0
+    assert "production" in result.output
