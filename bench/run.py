@@ -55,6 +55,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "bench"
 RESULTS = ROOT / "bench" / "results.json"
+COMPARED = ROOT / "bench" / "compare.json"
 BIN = Path(sys.executable).parent
 PASSWORD = "verzuim-demo-2026"  # noqa: S105  the documented demo password
 USER_AGENT = "verzuimportaal-bench"
@@ -376,7 +377,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, root: Path = ROOT) -> subprocess.Popen[bytes]:
     env = flask_env(url)
     # The login limit is per client address: the bench logs in from 127.0.0.1 a few times per
     # run, so it gets a generous limit (the default stays 10 per minute).
@@ -394,7 +395,7 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
             f"127.0.0.1:{port}",
             "wsgi:app",
         ],
-        cwd=ROOT,
+        cwd=root,  # gunicorn puts the code of ``root`` first on the path
         env=env,
         stdout=log,
         stderr=log,
@@ -551,11 +552,11 @@ class Running:
     pages: list[dict[str, Any]] = field(default_factory=list)
 
 
-def start_target(target: Target, args: argparse.Namespace) -> Running:
+def start_target(target: Target, args: argparse.Namespace, root: Path = ROOT) -> Running:
     prepare(target, args.rebuild)
     ids = discover(target.url)
     port = free_port()
-    server = start_server(target.url, port)
+    server = start_server(target.url, port, root)
     try:
         clients: dict[str, Client] = {"-": Client(port)}
         for role, email in ACCOUNTS.items():
@@ -628,6 +629,68 @@ def finish_target(running: Running, args: argparse.Namespace) -> dict[str, Any]:
         "rows": ids.pop("counts"),
         "consultant_schools": ids.pop("consultant_schools"),
         "consultant_open_reports": ids.pop("consultant_open_reports"),
+        "pages": pages,
+        "registration": registration,
+        "inbox_wrk": inbox,
+    }
+
+
+# --- Two versions of the code side by side --------------------------------------------------
+
+
+def compare_code(database: str, scale: float, args: argparse.Namespace) -> dict[str, Any]:
+    """The same database served by this checkout ("after") and by ``--compare`` ("before"),
+    side by side: each page's requests alternate between the two servers, so a change in the
+    machine's speed weighs on both alike; the registration and the inbox under wrk run on each
+    in turn, twice."""
+    target = Target(database, scale)
+    before_root = Path(args.compare).resolve()
+    runs = {
+        "after": start_target(target, args, ROOT),
+        "before": start_target(Target(database, target.scale), args, before_root),
+    }
+    pages: list[dict[str, Any]] = []
+    try:
+        for role, name, template in PAGES:
+            timings = time_pages(
+                [(r.clients[role], template.format(**r.ids)) for r in runs.values()],
+                args.warmup,
+                args.requests,
+            )
+            row = {"role": role, "page": name}
+            for label, timing in zip(runs, timings, strict=True):
+                row[label] = timing
+            row["ratio"] = round(row["after"]["median_ms"] / row["before"]["median_ms"], 2)
+            pages.append(row)
+            print(
+                f"    {role:<10} {name:<24} before {row['before']['median_ms']:7.1f} ms  "
+                f"after {row['after']['median_ms']:7.1f} ms  ratio {row['ratio']:.2f}",
+                flush=True,
+            )
+        registration: dict[str, list[dict[str, Any]]] = {label: [] for label in runs}
+        inbox: dict[str, list[Any]] = {label: [] for label in runs}
+        for _ in range(2):
+            for label, r in runs.items():
+                registration[label].append(
+                    time_registration(r.clients["school"], r.ids, args.requests // 2)
+                )
+                if not args.no_wrk:
+                    inbox[label].append(run_wrk(r.clients["consultant"], r.port, "/meldingen/", 10))
+        for label in runs:
+            medians = [t["median_ms"] for t in registration[label]]
+            rps = [w["requests_per_s"] for w in inbox[label] if w]
+            print(
+                f"    [{database}] {label:<6} registration medians {medians} ms; "
+                f"inbox under wrk {rps} requests/s"
+            )
+    finally:
+        for r in runs.values():
+            stop_server(r.server)
+    return {
+        "database": database,
+        "scale": target.scale,
+        "rows": runs["after"].ids.get("counts", {}),
+        "before": str(before_root),
         "pages": pages,
         "registration": registration,
         "inbox_wrk": inbox,
@@ -719,6 +782,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-wrk", action="store_true", help="skip the wrk load test")
     parser.add_argument("--only", default="", help="only pages whose 'role name' contains this")
     parser.add_argument("--output", default=str(RESULTS), help="where to write the JSON")
+    parser.add_argument(
+        "--compare",
+        default="",
+        metavar="DIR",
+        help="a checkout of other code (git worktree add DIR REV): serve the same database with "
+        "both and time them side by side; writes bench/compare.json",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
 
@@ -732,6 +802,22 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"PostgreSQL is not reachable at {PG_URL}: measuring SQLite only")
         databases = ["sqlite"]
+    if args.compare:
+        compared = [compare_code(database, scales[0], args) for database in databases]
+        output_path = Path(args.output if args.output != str(RESULTS) else COMPARED)
+        document = {
+            "measured_at": datetime.now().isoformat(timespec="seconds"),
+            "machine": machine(),
+            "method": (
+                f"the same database served by two checkouts side by side, each page's "
+                f"{args.requests} requests alternating between them after {args.warmup} warm-up "
+                "requests each; the registration and the inbox under wrk on each in turn, twice"
+            ),
+            "runs": compared,
+        }
+        output_path.write_text(json.dumps(document, indent=2) + "\n")
+        print(f"\nwritten to {os.path.relpath(output_path, ROOT)}")
+        return 0
     runs = []
     for database in databases:
         runs += run_targets([Target(database, scale) for scale in scales], args)

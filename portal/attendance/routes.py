@@ -15,7 +15,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal import access, calendar, lifecycle
-from portal.attendance import queries, rules, services, signals
+from portal.attendance import queries, rules, services
 from portal.attendance.forms import (
     AbsenceForm,
     LateArrivalForm,
@@ -126,8 +126,8 @@ def register_row(pupil_id: int) -> Any:
             form.original,
             bool(form.late.data),
             form.lesson_hour.data,
+            today,
         )
-        signals.recompute_signals(db.session, pupil, today)
         lifecycle.commit()
     absences = queries.absences_on(db.session, pupil.id, day)
     if saved:
@@ -215,18 +215,7 @@ def add_absence(pupil_id: int) -> Any:
     pupil = access.get_pupil_for_edit(user, pupil_id)
     form = AbsenceForm(pupil=pupil)
     if form.validate():
-        services.set_absence(
-            db.session,
-            user,
-            pupil,
-            form.day.data,  # type: ignore[arg-type]
-            form.kind_enum,
-            form.hours.data,  # type: ignore[arg-type]
-            services.AbsenceDetails(
-                form.cause.data, bool(form.parents_reported.data), form.help_involved.data
-            ),
-        )
-        signals.recompute_signals(db.session, pupil, calendar.today())
+        services.register_absence(db.session, user, pupil, form.data, calendar.today())
         return lifecycle.saved(
             "Het verzuim is geregistreerd.", _registrations(pupil, "registraties")
         )
@@ -239,8 +228,7 @@ def delete_absence(pupil_id: int, absence_id: int) -> Response:
     user = access.signed_in()
     pupil = access.get_pupil_for_edit(user, pupil_id)
     absence = queries.absence_of(pupil, absence_id)
-    services.remove_absence(db.session, user, pupil, absence)
-    signals.recompute_signals(db.session, pupil, calendar.today())
+    services.remove_absence(db.session, user, pupil, absence, calendar.today())
     return lifecycle.saved("De registratie is verwijderd.", _registrations(pupil, "registraties"))
 
 
@@ -251,15 +239,7 @@ def add_late_arrival(pupil_id: int) -> Any:
     pupil = access.get_pupil_for_edit(user, pupil_id)
     form = LateArrivalForm(pupil=pupil)
     if form.validate():
-        services.set_late_arrival(
-            db.session,
-            user,
-            pupil,
-            form.day.data,
-            True,
-            form.lesson_hour.data,  # type: ignore[arg-type]
-        )
-        signals.recompute_signals(db.session, pupil, calendar.today())
+        services.register_late_arrival(db.session, user, pupil, form.data, calendar.today())
         return lifecycle.saved("Te laat komen is geregistreerd.", _registrations(pupil, "te-laat"))
     return _pupil_page(pupil, late_form=form)
 
@@ -270,8 +250,7 @@ def delete_late_arrival(pupil_id: int, late_id: int) -> Response:
     user = access.signed_in()
     pupil = access.get_pupil_for_edit(user, pupil_id)
     late = queries.late_arrival_of(pupil, late_id)
-    services.set_late_arrival(db.session, user, pupil, late.day, False, None)
-    signals.recompute_signals(db.session, pupil, calendar.today())
+    services.remove_late_arrival(db.session, user, pupil, late, calendar.today())
     return lifecycle.saved("De registratie is verwijderd.", _registrations(pupil, "te-laat"))
 
 
@@ -285,11 +264,10 @@ def record_step(pupil_id: int) -> Any:
     signal = queries.late_arrival_signal(db.session, pupil.id)
     due = (signal.detail.get("due") if signal else None) or []
     step = int(form.step.data) if (form.step.data or "").isdigit() else None
-    if signal is None or step not in due:
+    if signal is None or step is None or step not in due:
         abort(400)  # only a step that is due can be taken
     if form.validate():
-        services.record_step(db.session, user, pupil, signal, step, form.data)  # type: ignore[arg-type]
-        signals.recompute_signals(db.session, pupil, calendar.today())
+        services.record_step(db.session, user, pupil, signal, step, form.data, calendar.today())
         return lifecycle.saved(f"Stap {step} is vastgelegd.", _registrations(pupil, "te-laat"))
     return _pupil_page(pupil, step_form=form)
 

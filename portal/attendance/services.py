@@ -1,8 +1,9 @@
 """Registering absence, late arrivals and 3-6-9 steps, and changing the counting rules.
 
-Functions add and flush, never commit: the route commits once. The route recomputes the
-pupil's signals after a registration (:func:`portal.attendance.signals.recompute_signals`),
-so the *Signalen* page is never behind.
+Functions add and flush, never commit: the route commits once. What a screen registers brings
+the pupil's signals up to date at once (:func:`portal.attendance.signals.recompute_signals`),
+so the *Signalen* page is never behind; an import registers many rows with the primitives
+:func:`set_absence` and :func:`set_late_arrival` and recomputes each pupil once.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from portal.attendance.models import (
     LatePeriod,
     Signal,
 )
-from portal.attendance.signals import recompute_all
+from portal.attendance.signals import recompute_all, recompute_signals
 from portal.audit import AuditAction, record_change
 from portal.auth.models import User
 from portal.db import DbSession
@@ -88,8 +89,44 @@ def set_absence(
     return existing
 
 
-def remove_absence(session: DbSession, user: User, pupil: Pupil, absence: Absence) -> None:
+# --- What the screens do: a registration, and the pupil's signals brought up to date -----------
+
+
+def register_absence(
+    session: DbSession, user: User, pupil: Pupil, data: dict[str, Any], today: date
+) -> None:
+    """The absence form of the pupil's page: hours of one kind on one day, with its details."""
+    set_absence(
+        session,
+        user,
+        pupil,
+        data["day"],
+        AbsenceKind(data["kind"]),
+        data["hours"],
+        AbsenceDetails(data["cause"], bool(data["parents_reported"]), data["help_involved"]),
+    )
+    recompute_signals(session, pupil, today)
+
+
+def remove_absence(
+    session: DbSession, user: User, pupil: Pupil, absence: Absence, today: date
+) -> None:
     set_absence(session, user, pupil, absence.day, absence.kind, Decimal(0))
+    recompute_signals(session, pupil, today)
+
+
+def register_late_arrival(
+    session: DbSession, user: User, pupil: Pupil, data: dict[str, Any], today: date
+) -> None:
+    set_late_arrival(session, user, pupil, data["day"], True, data["lesson_hour"])
+    recompute_signals(session, pupil, today)
+
+
+def remove_late_arrival(
+    session: DbSession, user: User, pupil: Pupil, late: LateArrival, today: date
+) -> None:
+    set_late_arrival(session, user, pupil, late.day, False, None)
+    recompute_signals(session, pupil, today)
 
 
 def save_register_row(
@@ -102,6 +139,7 @@ def save_register_row(
     original: AbsenceKind | None,
     late: bool,
     lesson_hour: int | None,
+    today: date,
 ) -> None:
     """One row of the class register: the hours of ``kind`` on ``day`` (a kind changed in the
     row moves the hours of ``original``: never counted twice) and whether the pupil was late."""
@@ -109,6 +147,7 @@ def save_register_row(
         set_absence(session, user, pupil, day, original, Decimal(0))
     set_absence(session, user, pupil, day, kind, hours or Decimal(0))
     set_late_arrival(session, user, pupil, day, late, lesson_hour)
+    recompute_signals(session, pupil, today)
 
 
 def set_late_arrival(
@@ -135,7 +174,13 @@ def set_late_arrival(
 
 
 def record_step(
-    session: DbSession, user: User, pupil: Pupil, signal: Signal, step: int, data: dict[str, Any]
+    session: DbSession,
+    user: User,
+    pupil: Pupil,
+    signal: Signal,
+    step: int,
+    data: dict[str, Any],
+    today: date,
 ) -> None:
     """The school took a 3-6-9 step (informed the parents, a talk...) in the signal's period."""
     session.add(
@@ -157,6 +202,7 @@ def record_step(
         pupil.id,
         detail=f"stap {step}",
     )
+    recompute_signals(session, pupil, today)
 
 
 def save_settings(
