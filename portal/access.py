@@ -483,6 +483,11 @@ def can_add_to_transition_list(user: User) -> bool:
     return user.is_authenticated and user.role == Role.SCHOOL
 
 
+def works_for_partnership(user: User) -> bool:
+    """Staff of a samenwerkingsverband (the swv role)."""
+    return user.is_authenticated and user.role == Role.SWV
+
+
 def can_schedule_tables(user: User) -> bool:
     """The samenwerkingsverband plans and closes the tables."""
     return user.is_authenticated and user.role == Role.SWV and user.partnership_id is not None

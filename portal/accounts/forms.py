@@ -106,17 +106,18 @@ class AccountForm(PortalForm):
             raise ValidationError("Er is al een account met dit e-mailadres.")
 
     def validate(self, extra_validators: Any = None) -> bool:
+        """The fields, then every rule of the database at once: a start password for a new
+        account (an empty password field stops its own validators), and never taking away
+        one's own admin rights."""
         valid = super().validate(extra_validators)
-        # An empty password field stops its own validators (Optional): checked here.
         if self.editing is None and not self.password.data:
             self.password.errors.append("Kies een startwachtwoord voor het nieuwe account.")
             valid = False
-        return valid
-
-    def validate_role(self, field: SelectField) -> None:
         if (
             self.editing is not None
             and self.editing.id == self.signed_in.id
-            and (field.data != Role.ADMIN.value or not self.active.data)
+            and (self.role.data != Role.ADMIN.value or not self.active.data)
         ):
-            raise ValidationError("U kunt uw eigen beheerdersrechten niet intrekken.")
+            self.role.errors.append("U kunt uw eigen beheerdersrechten niet intrekken.")
+            valid = False
+        return valid

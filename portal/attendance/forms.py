@@ -156,15 +156,17 @@ class LateArrivalForm(PrefixedForm):
     day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
     lesson_hour = lesson_hour_field()
 
-    def validate_day(self, field: DateField) -> None:
-        if field.data is None:
-            return
-        problem = self._day_problem(field.data)
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields; then the day, and that the pupil was not late that day already."""
+        if not super().validate(extra_validators):
+            return False
+        assert self.pupil is not None and self.day.data is not None
+        problem = self._day_problem(self.day.data)
         if problem:
-            raise ValidationError(problem)
-        assert self.pupil is not None
-        if queries.late_arrival_on(db.session, self.pupil.id, field.data) is not None:
-            raise ValidationError("Op deze dag staat de leerling al als te laat geregistreerd.")
+            self.day.errors = [problem]
+        elif queries.late_arrival_on(db.session, self.pupil.id, self.day.data) is not None:
+            self.day.errors = ["Op deze dag staat de leerling al als te laat geregistreerd."]
+        return not self.errors
 
 
 class LateStepForm(PrefixedForm):
@@ -178,9 +180,14 @@ class LateStepForm(PrefixedForm):
         validators=[DataRequired("Beschrijf kort wat de school heeft gedaan."), Length(max=200)],
     )
 
-    def validate_taken_on(self, field: DateField) -> None:
-        if field.data and field.data > calendar.today():
-            raise ValidationError("Deze datum ligt in de toekomst.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields; then a step taken today or earlier."""
+        if not super().validate(extra_validators):
+            return False
+        assert self.taken_on.data is not None
+        if self.taken_on.data > calendar.today():
+            self.taken_on.errors = ["Deze datum ligt in de toekomst."]
+        return not self.errors
 
 
 class RegisterDayForm(PortalForm):

@@ -39,7 +39,7 @@ def home() -> str:
     ctx.update(queries.todo(user, today))
     if user.role == Role.CONSULTANT:
         ctx.update(queries.consultant_stand_ins(user, today))
-    if user.role == Role.SWV:
+    if access.works_for_partnership(user):
         ctx["partnership"] = partnership_of(db.session, user)
         ctx.update(queries.transition_todo(user, today))
         ctx["next_tables"] = next_tables(user, today)

@@ -121,9 +121,14 @@ class LeaveForm(PortalForm):
         super().__init__(*args, obj=pupil, **kwargs)
         self.pupil = pupil
 
-    def validate_left_on(self, field: DateField) -> None:
-        if field.data and self.pupil.enrolled_on and field.data < self.pupil.enrolled_on:
-            raise ValidationError("De leerling kan niet uitgeschreven zijn vóór de inschrijving.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields; then a leaving date on or after the enrolment."""
+        if not super().validate(extra_validators):
+            return False
+        left_on, enrolled_on = self.left_on.data, self.pupil.enrolled_on
+        if left_on and enrolled_on and left_on < enrolled_on:
+            self.left_on.errors = ["De leerling kan niet uitgeschreven zijn vóór de inschrijving."]
+        return not self.errors
 
 
 class SearchForm(PortalForm):

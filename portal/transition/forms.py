@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import request
 from wtforms import (
     DateField,
     HiddenField,
@@ -341,7 +342,7 @@ class TableForm(PortalForm):
 
     def __init__(self, *args: Any, user: User, table: TransitionTable | None, **kwargs: Any):
         """A table of ``user``'s partnership: a new one, or ``table`` as it is planned."""
-        if table is not None:
+        if table is not None and request.method != "POST":  # a POST brings its own values
             kwargs.setdefault("round", table.round.value)
             kwargs.setdefault("held_on", table.held_on)
             kwargs.setdefault("starts_at", table.starts_at)

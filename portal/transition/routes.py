@@ -93,7 +93,7 @@ def index() -> str:
         can_add=access.can_add_to_transition_list(user)
         and filters.year == rules.season_year(filters.today),
         lists_own_school=access.can_add_to_transition_list(user),
-        lists_partnership=access.can_schedule_tables(user),
+        lists_partnership=access.works_for_partnership(user),
         lists_caseload=access.works_for_leerplicht(user) and not access.sees_whole_region(user),
     )
 
