@@ -652,6 +652,9 @@ def compare_code(database: str, scale: float, args: argparse.Namespace) -> dict[
     pages: list[dict[str, Any]] = []
     try:
         for role, name, template in PAGES:
+            wanted = any(word in f"{role} {name}" for word in args.only.split(","))
+            if args.only and role != "-" and not wanted:
+                continue
             timings = time_pages(
                 [(r.clients[role], template.format(**r.ids)) for r in runs.values()],
                 args.warmup,

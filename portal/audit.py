@@ -2,7 +2,7 @@
 
 Follows the NEN 7513 fields: event, date/time, pupil, user, on whose behalf (a stand-in acts
 for the fixed consultant), and the client address. The access policy (``portal.access``) calls
-these functions, so a view cannot forget them.
+:func:`record_reads`, so a view cannot forget them; services call :func:`record_change`.
 
 * Reads are written in their own short transaction at the moment of access: a read is logged
   even when the request later fails or never commits.
@@ -110,10 +110,13 @@ def record_reads(
     acting_for_ids: list[int | None] | None = None,
     detail: str | None = None,
 ) -> None:
-    """Log reads of ``(object_id, pupil_id)`` pairs now, in a transaction of their own.
+    """Log reads of ``(object_id, pupil_id)`` pairs now, in a transaction of their own: the
+    only write outside a request's own transaction (:mod:`portal.lifecycle`), so that a read is
+    logged even when the request fails afterwards.
 
     ``acting_for_ids`` gives one "on behalf of" per item; otherwise ``acting_for_id`` holds for
-    all of them.
+    all of them. On PostgreSQL the page's records are one ``INSERT ... SELECT FROM unnest(...)``
+    in autocommit: from 18 % to 8 % of a worker's CPU on the inbox (README, "Prestaties").
     """
     items = list(items)
     behalf = acting_for_ids if acting_for_ids is not None else [acting_for_id] * len(items)

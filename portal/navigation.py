@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Select, bindparam, literal, select
 
@@ -53,11 +53,12 @@ NAVIGATION: tuple[NavItem, ...] = (
 COUNTED = "reports.index"  # the menu item with a number
 
 
-@dataclass(frozen=True)
-class MenuItem:
+class MenuItem(NamedTuple):
+    """An item of the menu as a page shows it (a tuple: made on every page)."""
+
     label: str
     endpoint: str
-    count: int
+    number: int
 
 
 def header_context() -> dict[str, Any]:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import access
@@ -217,14 +217,19 @@ def reassign(session: DbSession, user: User, report: Report, consultant: User, t
 
 
 def mark_read(session: DbSession, user: User, report: Report) -> None:
-    """Record that ``user`` has seen ``report`` as it is now (the list's markers)."""
-    read = session.scalars(
-        select(ReportRead).where(ReportRead.report_id == report.id, ReportRead.user_id == user.id)
-    ).first()
-    if read is None:
-        session.add(ReportRead(report_id=report.id, user_id=user.id, read_at=utcnow()))
-    else:
-        read.read_at = utcnow()
+    """Record that ``user`` has seen ``report`` as it is now (the list's markers): one UPDATE
+    on every visit but the first, which INSERTs."""
+    now = utcnow()
+    updated = session.execute(
+        update(ReportRead)
+        .where(ReportRead.report_id == report.id, ReportRead.user_id == user.id)
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not updated.rowcount:  # type: ignore[attr-defined]
+        session.execute(
+            insert(ReportRead).values(report_id=report.id, user_id=user.id, read_at=now)
+        )
 
 
 def check_deadlines(session: DbSession, today: date, public_url: str) -> int:
