@@ -672,15 +672,17 @@ def compare_code(database: str, scale: float, args: argparse.Namespace) -> dict[
             )
         registration: dict[str, list[dict[str, Any]]] = {label: [] for label in runs}
         inbox: dict[str, list[Any]] = {label: [] for label in runs}
-        for _ in range(2):
-            for label, r in runs.items():
+        # A B B A: neither version always runs first (a warmer database, a cooler machine).
+        for order in (list(runs), list(reversed(runs))):
+            for label in order:
+                r = runs[label]
                 registration[label].append(
                     time_registration(r.clients["school"], r.ids, args.requests // 2)
                 )
                 if not args.no_wrk:
                     inbox[label].append(run_wrk(r.clients["consultant"], r.port, "/meldingen/", 10))
         for label in runs:
-            medians = [t["median_ms"] for t in registration[label]]
+            medians = [t["median_ms"] for t in registration[label]]  # in A B B A order
             rps = [w["requests_per_s"] for w in inbox[label] if w]
             print(
                 f"    [{database}] {label:<6} registration medians {medians} ms; "
