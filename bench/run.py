@@ -638,6 +638,16 @@ def finish_target(running: Running, args: argparse.Namespace) -> dict[str, Any]:
 # --- Two versions of the code side by side --------------------------------------------------
 
 
+def _revision(root: Path) -> str:
+    """The commit a checkout holds (a path of this machine says nothing elsewhere)."""
+    result = subprocess.run(  # noqa: S603
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],  # noqa: S607
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip() or "unknown"
+
+
 def compare_code(database: str, scale: float, args: argparse.Namespace) -> dict[str, Any]:
     """The same database served by this checkout ("after") and by ``--compare`` ("before"),
     side by side: each page's requests alternate between the two servers, so a change in the
@@ -695,7 +705,8 @@ def compare_code(database: str, scale: float, args: argparse.Namespace) -> dict[
         "database": database,
         "scale": target.scale,
         "rows": runs["after"].ids.get("counts", {}),
-        "before": str(before_root),
+        "before": _revision(before_root),
+        "after": _revision(ROOT),
         "pages": pages,
         "registration": registration,
         "inbox_wrk": inbox,
