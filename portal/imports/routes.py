@@ -3,14 +3,12 @@ save the valid rows or nothing."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from portal import access, calendar, lifecycle
+from portal import access, calendar, lifecycle, spreadsheets
 from portal.extensions import db
 from portal.forms import ButtonForm
 from portal.imports import queries, services
@@ -97,14 +95,8 @@ def template(kind: str) -> Response:
     if kind not in {k.value for k in ImportKind}:
         abort(404)
     headers, example = services.TEMPLATES[ImportKind(kind)]
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(example)
-    # A BOM so that Excel opens the UTF-8 file with the right characters.
-    body = "\ufeff" + out.getvalue()
     return Response(
-        body,
+        spreadsheets.csv_bytes(headers, example),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="sjabloon-{kind}.csv"'},
     )

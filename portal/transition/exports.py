@@ -1,17 +1,13 @@
 """The transition list as a spreadsheet: CSV for Dutch Excel (``;``, UTF-8 with a BOM) and
-XLSX with real date cells. The rows are the list's entries as the user sees them."""
+XLSX with real date cells, written by :mod:`portal.spreadsheets` (no cell is ever a formula).
+The rows are the list's entries as the user sees them."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from portal import spreadsheets
 from portal.calendar import school_year_label
 from portal.transition.models import TransitionEntry
 from portal.transition.queries import ListFilters
@@ -69,28 +65,10 @@ def filename(filters: ListFilters, extension: str) -> str:
 
 
 def as_csv(table: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")  # Dutch Excel opens ;-separated files directly
-    writer.writerow(COLUMNS)
-    for row in table:
-        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheets.csv_bytes(COLUMNS, table)
 
 
 def as_xlsx(table: list[list[Any]], year: int) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = f"Overstaplijst {school_year_label(year)}"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table:
-        sheet.append(row)
-    for column in DATE_COLUMNS:
-        for cell in sheet[column][1:]:
-            cell.number_format = "DD-MM-YYYY"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(
+        f"Overstaplijst {school_year_label(year)}", COLUMNS, table, DATE_COLUMNS
+    )

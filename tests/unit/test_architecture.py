@@ -43,6 +43,7 @@ CORE = {
     "pagination",
     "lifecycle",
     "audit",
+    "spreadsheets",
 }
 POLICY = {"access", "figures_cache"}  # over every feature's models; used by the features
 TOP = {"__init__", "cli", "navigation", "models"}  # assemble the application
