@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
 from sqlalchemy import (
-    DateTime,
     Insert,
     String,
     bindparam,
@@ -33,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.db import Base, DbSession, str_enum, utcnow
+from portal.db import Base, DbSession, UTCDateTime, str_enum, utcnow
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -52,7 +51,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # Plain integers, not foreign keys: the trail must outlive deleted records (retention).
     user_id: Mapped[int | None] = mapped_column(index=True)
     acting_for_id: Mapped[int | None]

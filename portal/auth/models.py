@@ -10,10 +10,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, TimestampMixin, str_enum
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum
 
 
 class Role(enum.StrEnum):
@@ -50,7 +50,7 @@ class User(UserMixin, TimestampMixin, Base):
     )
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Flask-Login: a deactivated account cannot log in and loses its session.
     @property

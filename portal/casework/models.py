@@ -7,10 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Numeric, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, str_enum, utcnow
+from portal.db import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from portal.auth.models import User
@@ -99,7 +99,7 @@ class CaseAction(Base):
     acting_for_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     acting_for: Mapped[User | None] = relationship(foreign_keys=[acting_for_id])
@@ -178,7 +178,7 @@ class SmaReferral(Base):
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ThuiszitterEnd(enum.StrEnum):

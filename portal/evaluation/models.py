@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, str_enum, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 from portal.schools.models import School
 
 if TYPE_CHECKING:
@@ -129,20 +128,20 @@ class Evaluation(TimestampMixin, Base):
     consultant_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
-    school_done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    consultant_done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    school_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consultant_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     conclusion: Mapped[str] = mapped_column(Text, default="")
-    school_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    school_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     school_confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    consultant_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consultant_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consultant_confirmed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     report_version: Mapped[int] = mapped_column(Integer, default=1)  # +1 on every reopening
-    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic locking: a stale conclusion form is refused, never overwritten.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -194,9 +193,7 @@ class Answer(Base):
     updated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()

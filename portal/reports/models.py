@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.attendance.models import AbsenceKind
 from portal.calendar import working_days_between
-from portal.db import Base, TimestampMixin, str_enum, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 from portal.pupils.models import Pupil
 from portal.schools.models import School
 
@@ -177,13 +176,13 @@ class Report(TimestampMixin, Base):
     filed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     filed_on: Mapped[date] = mapped_column(Date)
     deadline: Mapped[date] = mapped_column(Date)
     assigned_consultant_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    first_reaction_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_reaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_reaction_on: Mapped[date | None] = mapped_column(Date)
     # Working days from filing to the first reaction, kept with it (see ``_reaction_days``) so
     # the reaction figures are aggregated in SQL instead of per report in Python.
@@ -253,9 +252,7 @@ class ReportMessage(Base):
     from_lvs: Mapped[bool] = mapped_column(Boolean)  # written by leerplicht (not the school)
     body: Mapped[str] = mapped_column(Text)
     # index=True: the school's navigation count reads the messages of the last weeks.
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, index=True
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
     report: Mapped[Report] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -273,4 +270,4 @@ class ReportRead(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

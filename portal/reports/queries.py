@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from types import SimpleNamespace
@@ -27,7 +27,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import (
     ColumnElement,
     Date,
-    DateTime,
     Integer,
     Select,
     and_,
@@ -43,7 +42,7 @@ from portal import access, figures_cache, request_cache
 from portal.attendance.models import UNAUTHORISED_KINDS, Absence, LateArrival, Signal
 from portal.attendance.signals import Settlements
 from portal.auth.models import Role, User
-from portal.db import DbSession, utcnow
+from portal.db import DbSession, UTCDateTime, utcnow
 from portal.extensions import db
 from portal.pagination import Page, count_statement
 from portal.pupils.models import Pupil
@@ -264,14 +263,10 @@ def marker(user: User, row: Any) -> str | None:
     if row.read_at is None and user.role != Role.SCHOOL:
         return "Nieuw"
     if row.latest_message_at is not None and (
-        row.read_at is None or _aware(row.latest_message_at) > _aware(row.read_at)
+        row.read_at is None or row.latest_message_at > row.read_at
     ):
         return "Nieuwe reactie" if user.role == Role.SCHOOL else "Nieuw bericht"
     return None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def overdue_per_consultant(session: DbSession, today: date) -> list[dict[str, Any]]:
@@ -384,7 +379,7 @@ def nav_count_shape(role: Role) -> Select[Any] | None:
             )
             .where(
                 ReportMessage.from_lvs.is_(True),
-                ReportMessage.created_at >= bindparam("news_since", type_=DateTime(timezone=True)),
+                ReportMessage.created_at >= bindparam("news_since", type_=UTCDateTime()),
                 or_(ReportRead.read_at.is_(None), ReportMessage.created_at > ReportRead.read_at),
                 *([scope] if scope is not None else []),
             )

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, str_enum, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 from portal.pupils.models import Pupil
 from portal.schools.models import Partnership, School
 
@@ -180,7 +179,7 @@ class TransitionTable(TimestampMixin, Base):
     held_on: Mapped[date] = mapped_column(Date)
     starts_at: Mapped[time | None] = mapped_column(Time)
     location: Mapped[str] = mapped_column(String(150), default="")
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -287,7 +286,7 @@ class TransitionDiscussion(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     entry: Mapped[TransitionEntry] = relationship(back_populates="discussions")
     table: Mapped[TransitionTable] = relationship()
@@ -319,7 +318,7 @@ class TransitionAgreement(Base):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     entry: Mapped[TransitionEntry] = relationship(back_populates="agreements")
     table: Mapped[TransitionTable | None] = relationship()
