@@ -27,6 +27,7 @@ from wtforms.validators import (
 
 from portal.calendar import school_year_bounds
 from portal.extensions import db
+from portal.filters import nl_date
 from portal.forms import PortalForm, optional_int, options, strip, value_taken
 from portal.schools import queries
 from portal.schools.models import (
@@ -36,6 +37,7 @@ from portal.schools.models import (
     Partnership,
     School,
     SchoolType,
+    StandIn,
 )
 
 REQUIRED = "Dit veld is verplicht."
@@ -250,7 +252,47 @@ class StandInForm(EditingForm):
                 "of kies een andere periode."
             )
             return False
-        return True
+        conflicts = queries.stand_in_conflicts(
+            db.session,
+            self.absent_consultant_id.data,
+            self.stand_in_id.data,
+            self.start_date.data,
+            self.end_date.data,
+            self.editing_id,
+        )
+        for conflict in conflicts:
+            field = (
+                self.stand_in_id
+                if conflict.absent_consultant_id == self.stand_in_id.data
+                else self.absent_consultant_id
+            )
+            field.errors.append(
+                _conflict_message(conflict, self.absent_consultant_id.data, self.stand_in_id.data)
+            )
+        return not conflicts
+
+
+def _conflict_message(conflict: StandIn, absent_id: int, stand_in_id: int) -> str:
+    """Names the other period and whose schools it would leave without anyone answering."""
+    period = f"van {nl_date(conflict.start_date)} tot en met {nl_date(conflict.end_date)}"
+    absent, stand_in = conflict.absent_consultant.name, conflict.stand_in.name
+    if conflict.absent_consultant_id == stand_in_id and conflict.stand_in_id == absent_id:
+        return (
+            f"{stand_in} en {absent} zouden elkaar vervangen: {absent} is {period} zelf "
+            f"afwezig (vervangen door {stand_in}). Dan beantwoordt niemand de meldingen van hun "
+            "scholen. Kies een andere vervanger of een andere periode."
+        )
+    if conflict.absent_consultant_id == stand_in_id:
+        return (
+            f"{absent} is {period} zelf afwezig (vervangen door {stand_in}). Dan beantwoordt "
+            f"niemand de meldingen van de scholen die u aan {absent} wilt geven. Kies een "
+            "andere vervanger of een andere periode."
+        )
+    return (
+        f"{stand_in} vervangt {period} {absent}. Als {stand_in} dan afwezig is, beantwoordt "
+        f"niemand de meldingen van de scholen van {absent}. Regel eerst een andere vervanger "
+        f"voor {absent} of kies een andere periode."
+    )
 
 
 class HolidayForm(PortalForm):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import Role, User
@@ -111,6 +111,40 @@ def stand_in_overlaps(
     if exclude_id is not None:
         query = query.where(StandIn.id != exclude_id)
     return session.scalar(query.limit(1)) is not None
+
+
+def stand_in_conflicts(
+    session: DbSession,
+    absent_consultant_id: int,
+    stand_in_id: int,
+    start: date,
+    end: date,
+    exclude_id: int | None,
+) -> Sequence[StandIn]:
+    """The periods that, with this one, would leave a school without anyone answering.
+
+    Who answers for a school follows one step (the fixed consultant, or their stand-in), so
+    any chain of absent consultants leaves somebody's schools unanswered: the stand-in being
+    absent themselves on a day of the period (A → B while B → C or B → A), or the absent
+    consultant standing in for someone on such a day (X → A while A → B). Both are found
+    here, overlapping ``start``..``end``, earliest first.
+    """
+    query = (
+        select(StandIn)
+        .options(joinedload(StandIn.absent_consultant), joinedload(StandIn.stand_in))
+        .where(
+            or_(
+                StandIn.absent_consultant_id == stand_in_id,
+                StandIn.stand_in_id == absent_consultant_id,
+            ),
+            StandIn.start_date <= end,
+            StandIn.end_date >= start,
+        )
+        .order_by(StandIn.start_date, StandIn.id)
+    )
+    if exclude_id is not None:
+        query = query.where(StandIn.id != exclude_id)
+    return session.scalars(query).all()
 
 
 # --- Who answers for a school --------------------------------------------------------------------

@@ -3,12 +3,14 @@ holidays), through the test client."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select
 
-from portal.auth.models import Role
+from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.schools.models import HolidayRegion, Municipality, School, SchoolHoliday, StandIn
 from tests.conftest import extract_csrf, fetch
@@ -148,6 +150,131 @@ def test_editing_a_stand_in_that_would_overlap_keeps_the_saved_one(app, admin_cl
     )
     assert response.status_code == 422
     assert fetch(StandIn, first.id).end_date == date(2026, 12, 5)
+
+
+def _period(absent, stand_in, start: str, end: str) -> dict:
+    return {
+        "absent_consultant_id": absent.id,
+        "stand_in_id": stand_in.id,
+        "start_date": start,
+        "end_date": end,
+    }
+
+
+def test_stand_ins_that_cancel_out_are_refused_with_the_conflict_named(app, admin_client, make):
+    anna = make.user(Role.CONSULTANT, name="Anna Smit")
+    bram = make.user(Role.CONSULTANT, name="Bram Visser")
+    cees = make.user(Role.CONSULTANT, name="Cees Bakker")
+    make.stand_in(anna, bram, date(2026, 12, 7), date(2026, 12, 11))
+
+    # The cycle of the issue: B absent with A standing in, overlapping A's absence.
+    cycle = post(
+        admin_client, "/beheer/vervangingen/nieuw", _period(bram, anna, "2026-12-11", "2026-12-18")
+    )
+    assert cycle.status_code == 422
+    assert (
+        "Bram Visser en Anna Smit zouden elkaar vervangen: Anna Smit is van 7 december 2026 tot "
+        "en met 11 december 2026 zelf afwezig" in cycle.text
+    )
+    # A chain: C stands in for B while B stands in for A: A's schools would have nobody.
+    chain = post(
+        admin_client, "/beheer/vervangingen/nieuw", _period(bram, cees, "2026-12-01", "2026-12-07")
+    )
+    assert chain.status_code == 422
+    assert "niemand de meldingen van de scholen van Anna Smit" in chain.text
+    # The other end of a chain: C absent, with A (absent then) standing in.
+    absent_stand_in = post(
+        admin_client, "/beheer/vervangingen/nieuw", _period(cees, anna, "2026-12-10", "2026-12-20")
+    )
+    assert absent_stand_in.status_code == 422
+    assert "Anna Smit is van 7 december 2026 tot en met 11 december 2026 zelf afwezig" in (
+        absent_stand_in.text
+    )
+    assert "(vervangen door Bram Visser)" in absent_stand_in.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StandIn)) == 1
+
+    # Next to each other, not overlapping, both are fine; so is a third consultant.
+    assert (
+        post(
+            admin_client,
+            "/beheer/vervangingen/nieuw",
+            _period(bram, anna, "2026-12-12", "2026-12-18"),
+        ).status_code
+        == 302
+    )
+    assert (
+        post(
+            admin_client,
+            "/beheer/vervangingen/nieuw",
+            _period(cees, bram, "2026-12-01", "2026-12-06"),
+        ).status_code
+        == 302
+    )
+
+
+def test_editing_a_stand_in_is_not_its_own_conflict(app, admin_client, make) -> None:
+    anna = make.user(Role.CONSULTANT)
+    bram = make.user(Role.CONSULTANT)
+    row = make.stand_in(anna, bram, date(2026, 12, 7), date(2026, 12, 11))
+    data = _period(anna, bram, "2026-12-07", "2026-12-14")
+    response = post(admin_client, f"/beheer/vervangingen/{row.id}", data)
+    assert response.status_code == 302
+    assert fetch(StandIn, row.id).end_date == date(2026, 12, 14)
+
+
+_DAY0 = date(2026, 12, 1)
+_proposals = st.lists(
+    st.tuples(
+        st.integers(0, 3),  # absent
+        st.integers(0, 3),  # stand-in
+        st.integers(0, 20),  # first day after _DAY0
+        st.integers(0, 6),  # length
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(proposals=_proposals)
+def test_accepted_stand_ins_always_leave_someone_answering(app, admin_client, make, proposals):
+    """Reference from the rule: a period is accepted exactly when, with the accepted ones, every
+    absent consultant has one stand-in who is not absent that day; nothing accepted breaks that."""
+    with app.app_context():
+        db.session.execute(delete(StandIn))
+        db.session.commit()
+        people = list(db.session.scalars(select(User).where(User.role == Role.CONSULTANT)))
+    while len(people) < 4:
+        people.append(make.user(Role.CONSULTANT))
+    people = people[:4]
+    accepted: list[tuple[int, int, date, date]] = []
+
+    def fine(periods: list[tuple[int, int, date, date]]) -> bool:
+        for day in (_DAY0 + timedelta(n) for n in range(30)):
+            covering = [(a, s) for a, s, first, last in periods if first <= day <= last]
+            absent = [a for a, _ in covering]
+            if len(absent) != len(set(absent)):
+                return False  # two stand-ins at once for one consultant
+            if any(s in absent for _, s in covering):
+                return False  # a stand-in who is away: their schools have nobody
+        return True
+
+    for a, s, offset, length in proposals:
+        first = _DAY0 + timedelta(offset)
+        last = first + timedelta(length)
+        candidate = (people[a].id, people[s].id, first, last)
+        expected = a != s and fine([*accepted, candidate])
+        response = post(
+            admin_client,
+            "/beheer/vervangingen/nieuw",
+            _period(people[a], people[s], first.isoformat(), last.isoformat()),
+        )
+        assert response.status_code == (302 if expected else 422), (candidate, accepted)
+        if expected:
+            accepted.append(candidate)
 
 
 def test_delete_stand_in(app, admin_client, make) -> None:
