@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
-from flask_wtf.csrf import CSRFError
+from flask import Flask, request
 from sqlalchemy import event
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from portal import cli, filters, lifecycle, models, navigation
+from portal import cli, errors, filters, lifecycle, models, navigation
 from portal.accounts.routes import bp as accounts_bp
 from portal.attendance.routes import bp as attendance_bp
 from portal.attendance.signals import read_settlements_with
@@ -95,7 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.context_processor(navigation.header_context)
-    _register_errors(app)
+    errors.register(app)
     _register_security_headers(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING if app.testing else logging.INFO)
     return app
@@ -118,41 +116,6 @@ def _configure_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
-
-
-ERROR_TITLES = {
-    400: "Ongeldig verzoek",
-    401: "Niet ingelogd",
-    403: "Geen toegang",
-    404: "Pagina niet gevonden",
-    405: "Methode niet toegestaan",
-    413: "Bestand te groot",
-    429: "Te veel verzoeken",
-    500: "Er ging iets mis",
-    503: "Tijdelijk niet beschikbaar",
-}
-
-
-def _register_errors(app: Flask) -> None:
-    def render_error(code: int) -> tuple[str, int]:
-        return render_template(
-            "errors/error.html", code=code, title=ERROR_TITLES.get(code, "Er ging iets mis")
-        ), code
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(_error: CSRFError) -> tuple[str, int]:
-        app.logger.info("CSRF refused: %s", _error.description)
-        if request.headers.get("HX-Request"):  # an autosave after the session expired
-            return sessions.session_expired()  # type: ignore[return-value]
-        return render_template(
-            "errors/error.html", code=400, title="Formulier verlopen", csrf=True
-        ), 400
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
-        if error.code is None or error.code < 400:
-            return error
-        return render_error(error.code)
 
 
 def _register_security_headers(app: Flask) -> None:

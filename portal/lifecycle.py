@@ -63,6 +63,16 @@ def discard() -> None:
     db.session.rollback()
 
 
+def abandon() -> None:
+    """End a failed request's transaction before its error page: a failed statement leaves it
+    aborted (PostgreSQL), and the page's own queries would fail in it. A rollback on a
+    connection the database already dropped is logged, not raised."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        logger.warning("rollback before an error page failed", exc_info=True)
+
+
 def saved(message: str, target: str, *, category: str = "success") -> Response:
     """The end of a form view that changed something: commit, say so, and redirect (so a
     reload does not post again)."""

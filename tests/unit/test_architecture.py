@@ -46,7 +46,7 @@ CORE = {
     "spreadsheets",
 }
 POLICY = {"access", "figures_cache"}  # over every feature's models; used by the features
-TOP = {"__init__", "cli", "navigation", "models"}  # assemble the application
+TOP = {"__init__", "cli", "errors", "navigation", "models"}  # assemble the application
 # Imports inside a function, each for a reason that a module-level import cannot serve.
 ALLOWED_LOCAL_IMPORTS = {
     # WeasyPrint needs the Pango system libraries: without them only the PDF is unavailable.
