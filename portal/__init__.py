@@ -10,7 +10,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from portal import cli, errors, filters, lifecycle, models, navigation
+from portal import cli, errors, filters, lifecycle, models, navigation, request_args
 from portal.accounts.routes import bp as accounts_bp
 from portal.attendance.routes import bp as attendance_bp
 from portal.attendance.signals import read_settlements_with
@@ -84,6 +84,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Reports sit above attendance: they tell the signals what they settle.
     read_settlements_with(settlements)
 
+    app.before_request(request_args.clean_input)
+    # Ids in paths are PostgreSQL integers: a larger number is a 404, not a database error.
+    app.url_map.converters["int"] = request_args.BoundedIntConverter
     for blueprint, prefix in BLUEPRINTS:
         app.register_blueprint(blueprint, url_prefix=prefix)
     cli.register_cli(app)

@@ -69,6 +69,15 @@ def is_working_day(day: date, closed: frozenset[date] | set[date] = frozenset())
     return day.weekday() < 5 and public_holiday_name(day) is None and day not in closed
 
 
+def days_after(day: date, n: int) -> date:
+    """``day`` plus ``n`` days, at most ``date.max``: a deadline of a stored date at the end
+    of time (9999-12-31, saved before the forms bounded dates) stays a date, not an error."""
+    try:
+        return day + timedelta(days=n)
+    except OverflowError:
+        return date.max if n > 0 else date.min
+
+
 def add_working_days(
     start: date, n: int, closed: frozenset[date] | set[date] = frozenset()
 ) -> date:

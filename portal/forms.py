@@ -3,20 +3,109 @@ forms share."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
 from typing import Any
 
+import wtforms
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import StringField
+from wtforms import Field, FieldList, FormField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
+from portal import calendar, request_args
 from portal.extensions import db
+from portal.filters import nl_date
+
+CLEANED_MESSAGE = (
+    "Hier stonden onzichtbare stuurtekens in (bijvoorbeeld uit een kopie uit een ander "
+    "programma). Die zijn weggehaald: controleer de tekst en sla opnieuw op."
+)
 
 
 class PortalForm(FlaskForm):
     class Meta:
         locales = ("nl_NL", "nl")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """WTForms' validation; a field the request's control characters were taken out of
+        (:func:`portal.request_args.clean_input`) is refused with a message, showing the
+        cleaned text to save again."""
+        valid = super().validate(extra_validators)
+        cleaned = request_args.cleaned_fields()
+        if not cleaned:
+            return valid
+        for field in _all_fields(self):
+            if field.name in cleaned:
+                field.errors = [*field.errors, CLEANED_MESSAGE]
+                valid = False
+        return valid
+
+
+def _all_fields(fields: Iterable[Field]) -> Iterator[Field]:
+    """Every field of ``fields``, those of sub-forms and lists included."""
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _all_fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from _all_fields(field.entries)
+        else:
+            yield field
+
+
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+class DateField(wtforms.DateField):
+    """A date within a plausible period for its meaning, checked after the field's own
+    validators (the issue of dates in year 1 or 9999, a proces-verbaal dated next year, a home
+    visit before the pupil's birth):
+
+    * every date lies in 2000 .. 2100;
+    * ``past=True``: something that happened: today at the latest;
+    * ``days_ahead=N``: something planned: at most N days from today;
+    * on a form about a pupil (its ``pupil`` attribute), not before the pupil's birth
+      (``since_birth=False`` for the birth date itself).
+    """
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Any = None,
+        *,
+        past: bool = False,
+        days_ahead: int | None = None,
+        since_birth: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.past, self.days_ahead, self.since_birth = past, days_ahead, since_birth
+
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        if validation_stopped or not isinstance(self.data, date):
+            return
+        pupil = getattr(form, "pupil", None) if self.since_birth else None
+        born = getattr(pupil, "date_of_birth", None)
+        problem = date_problem(self.data, calendar.today(), self.past, self.days_ahead, born)
+        if problem:
+            raise ValidationError(problem)
+
+
+def date_problem(
+    day: date, today: date, past: bool, days_ahead: int | None, born: date | None
+) -> str | None:
+    """Why ``day`` is implausible for a :class:`DateField`, or None."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        return f"Vul een datum tussen {EARLIEST_DAY.year} en {LATEST_DAY.year} in."
+    if past and day > today:
+        return "Deze datum ligt in de toekomst."
+    latest = today + timedelta(days_ahead) if days_ahead is not None else None
+    if latest is not None and day > latest:
+        return f"Deze datum ligt te ver vooruit: kies uiterlijk {nl_date(latest)}."
+    if born is not None and day < born:
+        return f"Deze datum ligt vóór de geboortedatum van de leerling ({nl_date(born)})."
+    return None
 
 
 class ButtonForm(PortalForm):
@@ -46,9 +135,15 @@ def strip_or_none(value: str | None) -> str | None:
     return value or None
 
 
+def id_choice(value: object) -> int:
+    """Coerce a select's value that is an id: an integer the database can hold (a larger one
+    is no valid choice, not a database error)."""
+    return request_args.id_number(str(value))
+
+
 def optional_int(value: object) -> int | None:
-    """Coerce a select's value: "" (the blank option) becomes None."""
-    return int(str(value)) if value not in (None, "", "None") else None
+    """Coerce a select's value: "" (the blank option) becomes None; else as :func:`id_choice`."""
+    return id_choice(value) if value not in (None, "", "None") else None
 
 
 def value_taken(column: Any, value: Any, exclude_id: int | None, *also: Any) -> bool:

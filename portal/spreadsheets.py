@@ -10,12 +10,17 @@ is opened). Following OWASP's advice on CSV injection:
   quote prefix, so it stays text when someone edits the cell.
 
 Every download of the portal is written here (``tests/integration/test_exports.py``).
+
+Control characters (C0 except tab, LF and CR) are not allowed in XLSX (XML 1.0): the portal
+keeps them out of what it stores (:mod:`portal.request_args`, the imports), and an export
+leaves out any that an older row still holds.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -24,8 +29,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# C0 control characters except tab, LF and CR: what XML 1.0, and so XLSX, refuses.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Row = Sequence[Any]
+
+
+def without_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def is_formula_like(text: str) -> bool:
@@ -70,7 +81,7 @@ def xlsx_bytes(
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([without_control_characters(v) if isinstance(v, str) else v for v in row])
     for line in sheet.iter_rows():
         for cell in line:
             if isinstance(cell.value, str):

@@ -25,7 +25,7 @@ from wtforms.validators import (
 from portal.auth.models import ROLE_LABELS, Role, User
 from portal.auth.passwords import MIN_PASSWORD_LENGTH
 from portal.extensions import db
-from portal.forms import PortalForm, optional_int, options, strip, value_taken
+from portal.forms import PortalForm, id_choice, optional_int, options, strip, value_taken
 from portal.schools import queries as schools
 
 REQUIRED = "Dit veld is verplicht."
@@ -54,7 +54,7 @@ class AccountForm(PortalForm):
         "Scholen",
         description="Alleen voor een zorgcoördinator: de school of scholen waarvoor deze persoon "
         "werkt. Houd Ctrl (of Cmd) ingedrukt om er meer te kiezen.",
-        coerce=int,
+        coerce=id_choice,
     )
     partnership_id = SelectField(
         "Samenwerkingsverband",

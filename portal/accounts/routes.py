@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal import access, lifecycle
+from portal import access, lifecycle, request_args
 from portal.accounts import queries, services
 from portal.accounts.forms import AccountForm
 from portal.auth.models import ROLE_LABELS, User
@@ -31,9 +31,7 @@ def admin_area() -> Response:
 def index() -> str:
     role = request.args.get("rol", "")
     search = (request.args.get("zoek") or "").strip()
-    page = paginate(
-        queries.accounts_list(role, search), request.args.get("pagina", 1, type=int), PER_PAGE
-    )
+    page = paginate(queries.accounts_list(role, search), request_args.page_number(), PER_PAGE)
     # An htmx request (active search) gets only the results; the full page includes them.
     return render_template(
         "accounts/_results.html" if htmx else "accounts/index.html",

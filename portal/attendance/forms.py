@@ -10,7 +10,6 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     HiddenField,
     IntegerField,
@@ -32,7 +31,7 @@ from portal import calendar
 from portal.attendance import queries, rules
 from portal.attendance.models import ABSENCE_KIND_LABELS, AbsenceKind, LatePeriod
 from portal.extensions import db
-from portal.forms import PortalForm, options, strip_or_none
+from portal.forms import DateField, PortalForm, options, strip_or_none
 from portal.pupils.models import Pupil
 from portal.schools.queries import school_calendar
 
@@ -95,7 +94,7 @@ class PrefixedForm(PortalForm):
 
 class AbsenceForm(PrefixedForm):
     default_prefix = "verzuim"
-    day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
+    day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)], days_ahead=366)
     hours = HoursField("Aantal uren", places=1, validators=[InputRequired(HOURS_MESSAGE)])
     kind = SelectField(
         "Soort verzuim",
@@ -153,7 +152,7 @@ class AbsenceForm(PrefixedForm):
 
 class LateArrivalForm(PrefixedForm):
     default_prefix = "telaat"
-    day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
+    day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)], past=True)
     lesson_hour = lesson_hour_field()
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -172,22 +171,13 @@ class LateArrivalForm(PrefixedForm):
 class LateStepForm(PrefixedForm):
     default_prefix = "stap"
     step = HiddenField(validators=[DataRequired()])
-    taken_on = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
+    taken_on = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)], past=True)
     how = StringField(
         "Wat heeft de school gedaan?",
         description="Bijvoorbeeld: ouders gebeld, brief verstuurd, gesprek met teamleider.",
         filters=[strip_or_none],
         validators=[DataRequired("Beschrijf kort wat de school heeft gedaan."), Length(max=200)],
     )
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        """The fields; then a step taken today or earlier."""
-        if not super().validate(extra_validators):
-            return False
-        assert self.taken_on.data is not None
-        if self.taken_on.data > calendar.today():
-            self.taken_on.errors = ["Deze datum ligt in de toekomst."]
-        return not self.errors
 
 
 class RegisterDayForm(PortalForm):

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal import access, calendar, lifecycle
+from portal import access, calendar, lifecycle, request_args
 from portal.attendance import queries, rules, services
 from portal.attendance.forms import (
     AbsenceForm,
@@ -32,13 +32,6 @@ from portal.pupils.queries import class_names, editable_schools
 from portal.schools.queries import school_calendar
 
 bp = Blueprint("attendance", __name__)
-
-
-def _parse_day(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 # --- Class register ------------------------------------------------------------------------------
@@ -65,13 +58,13 @@ def register() -> Any:
     user = access.signed_in()
     today = calendar.today()
     schools = editable_schools(user)
-    school_id = request.args.get("school", type=int)
+    school_id = request.args.get("school", type=request_args.id_number)
     school = next((s for s in schools if s.id == school_id), schools[0] if schools else None)
     if school is None:
         abort(404)
     classes = class_names(db.session, school.id)
     class_name = request.args.get("klas") or (classes[0] if classes else "")
-    day = _parse_day(request.args.get("datum"), today)
+    day = request.args.get("datum", today, type=request_args.iso_day)
     register_day = queries.register_day(db.session, user, school, class_name, day)
     pupils = register_day.pupils
     access.record_pupil_reads(user, list(pupils), "klassenregister")
@@ -171,7 +164,7 @@ def register_row(pupil_id: int) -> Any:
 def _pupil_page(pupil: Pupil, **forms: Any) -> tuple[str, int]:
     user = access.signed_in()
     today = calendar.today()
-    year = request.args.get("schooljaar", type=int) or school_year_of(today)
+    year = request.args.get("schooljaar", type=request_args.year_number) or school_year_of(today)
     year = max(min(year, school_year_of(today)), 2000)
     forms.setdefault("absence_form", AbsenceForm(formdata=None, day=today))
     forms.setdefault("late_form", LateArrivalForm(formdata=None, day=today))
@@ -281,7 +274,7 @@ def signals_list() -> str:
     user = access.signed_in()
     kind = request.args.get("soort") or None
     show_resolved = request.args.get("afgehandeld") == "1"
-    page = queries.signals_page(user, kind, show_resolved, request.args.get("pagina", 1, type=int))
+    page = queries.signals_page(user, kind, show_resolved, request_args.page_number())
     access.record_pupil_reads(user, [s.pupil for s in page.items], "signalen")
     return render_template(
         "attendance/signals.html",

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, DateField, SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal import calendar
 from portal.attendance.forms import HoursField
 from portal.attendance.queries import get_settings, unauthorised_hours_total
 from portal.casework import queries, rules
@@ -22,7 +21,7 @@ from portal.casework.models import (
 )
 from portal.extensions import db
 from portal.filters import hours
-from portal.forms import PortalForm, options, strip, strip_or_none
+from portal.forms import DateField, PortalForm, options, strip, strip_or_none
 from portal.pupils.models import Pupil
 
 DATE_MESSAGE = "Vul een geldige datum in."
@@ -34,10 +33,13 @@ class ActionForm(PortalForm):
         choices=options((k.value, label) for k, label in ACTION_LABELS.items()),
         validators=[InputRequired("Kies de soort actie.")],
     )
-    day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
+    day = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)], past=True)
     body = TextAreaField("Toelichting", filters=[strip], validators=[Length(max=4000)])
     follow_up_on = DateField(
-        "Opvolgen op", description="Komt op uw opvolglijst.", validators=[Optional()]
+        "Opvolgen op",
+        description="Komt op uw opvolglijst.",
+        validators=[Optional()],
+        days_ahead=730,
     )
     confirm = BooleanField("Ik bevestig deze Halt-verwijzing ondanks het aantal gemiste uren")
 
@@ -77,10 +79,10 @@ class SmaForm(PortalForm):
     reason = SelectField(
         "Reden", choices=options((r.value, label) for r, label in SMA_REASON_LABELS.items())
     )
-    requested_on = DateField("Aangevraagd op", validators=[InputRequired(DATE_MESSAGE)])
+    requested_on = DateField("Aangevraagd op", validators=[InputRequired(DATE_MESSAGE)], past=True)
     status = SelectField("Status", choices=options((s.value, s.label) for s in SmaStatus))
-    appointment_on = DateField("Afspraak op", validators=[Optional()])
-    advice_on = DateField("Advies ontvangen op", validators=[Optional()])
+    appointment_on = DateField("Afspraak op", validators=[Optional()], days_ahead=366)
+    advice_on = DateField("Advies ontvangen op", validators=[Optional()], past=True)
     outcome = SelectField(
         "Uitkomst",
         choices=options([("", "Nog geen")] + [(o.value, o.label) for o in SmaOutcome]),
@@ -110,7 +112,7 @@ class SmaForm(PortalForm):
 
 
 class ThuiszitterForm(PortalForm):
-    start_date = DateField("Thuis sinds", validators=[InputRequired(DATE_MESSAGE)])
+    start_date = DateField("Thuis sinds", validators=[InputRequired(DATE_MESSAGE)], past=True)
     enrolled = BooleanField("Ingeschreven op een school", default=True)
     situation = TextAreaField(
         "Situatie",
@@ -124,7 +126,7 @@ class ThuiszitterForm(PortalForm):
         self.pupil = pupil
 
     def validate(self, extra_validators: Any = None) -> bool:
-        """The fields; then one running registration at a time, and no start in the future."""
+        """The fields (a start today at the latest); then one running registration at a time."""
         if not super().validate(extra_validators):
             return False
         assert self.pupil is not None and self.start_date.data is not None
@@ -132,13 +134,11 @@ class ThuiszitterForm(PortalForm):
             self.start_date.errors = [
                 "Deze leerling staat al als thuiszitter geregistreerd; beëindig dat eerst."
             ]
-        elif self.start_date.data > calendar.today():
-            self.start_date.errors = ["Deze datum ligt in de toekomst."]
         return not self.errors
 
 
 class MeetingForm(PortalForm):
-    day = DateField("Datum actietafel", validators=[InputRequired(DATE_MESSAGE)])
+    day = DateField("Datum actietafel", validators=[InputRequired(DATE_MESSAGE)], past=True)
     participants = TextAreaField(
         "Deelnemers",
         filters=[strip],
@@ -152,7 +152,7 @@ class MeetingForm(PortalForm):
 
 
 class ThuiszitterEndForm(PortalForm):
-    end_date = DateField("Einddatum", validators=[InputRequired(DATE_MESSAGE)])
+    end_date = DateField("Einddatum", validators=[InputRequired(DATE_MESSAGE)], past=True)
     end_reason = SelectField(
         "Hoe eindigde het?", choices=options((e.value, e.label) for e in ThuiszitterEnd)
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, url_for
 from werkzeug.wrappers import Response
 
-from portal import access, calendar, lifecycle
+from portal import access, calendar, lifecycle, request_args
 from portal.casework import queries, rules, services
 from portal.casework.forms import (
     ActionForm,
@@ -175,7 +175,7 @@ def end_thuiszitter(thuiszitter_id: int) -> Any:
 def thuiszitters() -> str:
     user = access.signed_in()
     today = calendar.today()
-    result = queries.thuiszitters(user, today, request.args.get("pagina", 1, type=int))
+    result = queries.thuiszitters(user, today, request_args.page_number())
     access.record_pupil_reads(user, list(result.pupils.values()), "thuiszitters")
     return render_template(
         "casework/thuiszitters.html",

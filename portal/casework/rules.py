@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from portal.calendar import school_year_bounds
+from portal.calendar import days_after, school_year_bounds
 from portal.casework.models import ActionKind
 
 MIN_AGE_HALT_AND_PV = 12
@@ -39,8 +39,8 @@ def halt_needs_confirmation(
 def sma_deadlines(requested_on: date) -> tuple[date, date]:
     """(appointment due, advice due)."""
     return (
-        requested_on + timedelta(days=SMA_APPOINTMENT_DAYS),
-        requested_on + timedelta(days=SMA_ADVICE_DAYS),
+        days_after(requested_on, SMA_APPOINTMENT_DAYS),
+        days_after(requested_on, SMA_ADVICE_DAYS),
     )
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask import Response as FlaskResponse
 from werkzeug.wrappers import Response
 
-from portal import access, calendar, lifecycle
+from portal import access, calendar, lifecycle, request_args
 from portal.calendar import school_year_label, school_year_of
 from portal.evaluation import links, queries, rules, services
 from portal.evaluation.forms import (
@@ -66,9 +66,7 @@ def _progress_page(round_: EvaluationRound) -> dict[str, Any]:
     """The senior's progress list: 50 schools a page, filtered on state."""
     state = request.args.get("stand", "")
     state = state if state in queries.PROGRESS_STATES else ""
-    page = paginate(
-        queries.progress(round_, state), request.args.get("pagina", 1, type=int), PER_PAGE
-    )
+    page = paginate(queries.progress(round_, state), request_args.page_number(), PER_PAGE)
     return {
         "page": page,
         "evaluations": list(page.items),

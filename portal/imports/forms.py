@@ -8,7 +8,7 @@ from typing import Any
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField, SelectField
 
-from portal.forms import PortalForm, options
+from portal.forms import PortalForm, id_choice, options
 from portal.imports.models import ImportKind
 from portal.schools.models import School
 
@@ -19,7 +19,7 @@ class UploadForm(PortalForm):
         choices=options((k.value, k.label) for k in ImportKind),
         default=ImportKind.PUPILS.value,
     )
-    school_id = SelectField("School", coerce=int)
+    school_id = SelectField("School", coerce=id_choice)
     file = FileField(
         "Bestand",
         description="Een export uit de leerlingadministratie (Magister, Somtoday, ParnasSys…) "

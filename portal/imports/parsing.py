@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl import load_workbook
 
+from portal.spreadsheets import without_control_characters
+
 MAX_ROWS = 20_000
 
 
@@ -50,7 +52,13 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     text = decode(data)
     first_line = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ImportFileError(
+            "Dit CSV-bestand kan niet worden gelezen. Sla het opnieuw op als CSV (met ; of , "
+            "tussen de kolommen) en probeer het nog eens."
+        ) from error
 
 
 def _cell(value: object) -> str:
@@ -62,7 +70,7 @@ def _cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value)
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
@@ -95,7 +103,7 @@ def read_table(
         raise ImportFileError("Het bestand is leeg.")
     if len(raw) - 1 > MAX_ROWS:
         raise ImportFileError(f"Het bestand heeft meer dan {MAX_ROWS} regels. Splits het op.")
-    headers = [cell.strip() for cell in raw[0]]
+    headers = [_clean(cell) for cell in raw[0]]
     lookup = {
         normalise_header(alias): field for field, aliases in columns.items() for alias in aliases
     }
@@ -107,9 +115,15 @@ def read_table(
     missing = [field for field in required if field not in positions]
     rows = []
     for line, row in enumerate(raw[1:], start=2):
-        values = {field: (row[i].strip() if i < len(row) else "") for field, i in positions.items()}
+        values = {field: _clean(row[i]) if i < len(row) else "" for field, i in positions.items()}
         rows.append((line, values))
     return Table(headers, rows, missing)
+
+
+def _clean(cell: str) -> str:
+    """A cell's text trimmed, without control characters (a NUL is refused by PostgreSQL,
+    the others by an XLSX export)."""
+    return without_control_characters(cell).strip()
 
 
 DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%y")

@@ -22,6 +22,7 @@ from portal.attendance.models import Absence, AbsenceKind, LateArrival
 from portal.audit import AuditAction, record_change
 from portal.auth.models import User
 from portal.db import DbSession, utcnow
+from portal.forms import date_problem
 from portal.imports.models import ImportBatch, ImportKind
 from portal.imports.parsing import (
     ImportFileError,
@@ -357,7 +358,11 @@ def _check_registrations(
                     errors["lesson_hour"] = "Een lesuur is een getal van 1 tot 12."
         action = "nieuw"
         if pupil is not None and day is not None:
-            problem = attendance_rules.check_day(
+            # A plausible date first (2000-2100, not before the pupil's birth), then a school
+            # day on which the pupil was enrolled.
+            problem = date_problem(
+                day, today, past=False, days_ahead=366, born=pupil.date_of_birth
+            ) or attendance_rules.check_day(
                 pupil, day, calendar, today, allow_future=absence_kind == AbsenceKind.VERLOF
             )
             if problem:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -20,7 +20,7 @@ from wtforms.validators import (
 from portal import calendar
 from portal.auth.models import User
 from portal.extensions import db
-from portal.forms import PortalForm, optional_int, options, strip
+from portal.forms import DateField, PortalForm, id_choice, optional_int, options, strip
 from portal.pupils import queries
 from portal.pupils.models import PROGRAMME_LABELS, Pupil
 
@@ -29,7 +29,9 @@ DATE_MESSAGE = "Vul een geldige datum in."
 
 
 class PupilForm(PortalForm):
-    school_id = SelectField("School", coerce=int, validators=[InputRequired("Kies de school.")])
+    school_id = SelectField(
+        "School", coerce=id_choice, validators=[InputRequired("Kies de school.")]
+    )
     pupil_number = StringField(
         "Leerlingnummer",
         description="Het nummer uit de leerlingadministratie van de school.",
@@ -49,7 +51,9 @@ class PupilForm(PortalForm):
         filters=[strip],
         validators=[DataRequired(REQUIRED), Length(max=120)],
     )
-    date_of_birth = DateField("Geboortedatum", validators=[InputRequired(DATE_MESSAGE)])
+    date_of_birth = DateField(
+        "Geboortedatum", validators=[InputRequired(DATE_MESSAGE)], past=True, since_birth=False
+    )
     class_name = StringField(
         "Klas of groep",
         filters=[strip],
@@ -108,7 +112,9 @@ class PupilForm(PortalForm):
 
 
 class LeaveForm(PortalForm):
-    left_on = DateField("Uitgeschreven op", validators=[InputRequired(DATE_MESSAGE)])
+    left_on = DateField(
+        "Uitgeschreven op", validators=[InputRequired(DATE_MESSAGE)], days_ahead=366
+    )
     leaving_destination = StringField(
         "Bestemming",
         description="Waar gaat de leerling naartoe? Bijvoorbeeld: andere school (naam), mbo, "

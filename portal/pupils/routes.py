@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
-from portal import access, lifecycle
+from portal import access, lifecycle, request_args
 from portal.extensions import db, htmx
 from portal.pupils import queries, services
 from portal.pupils.forms import LeaveForm, PupilForm, SearchForm
@@ -21,11 +21,11 @@ def _list_page(search: str | None = None) -> str:
     user = access.signed_in()
     pupils = queries.pupil_list(
         user,
-        school_id=request.values.get("school", type=int),
+        school_id=request.values.get("school", type=request_args.id_number),
         class_name=request.values.get("klas") or None,
         left=request.values.get("status") == "uitgeschreven",
         search=search,
-        page=request.args.get("pagina", 1, type=int),
+        page=request_args.page_number(),
     )
     access.record_pupil_reads(user, list(pupils.pupils), "leerlingenlijst")
     template = "pupils/_results.html" if htmx else "pupils/list.html"

@@ -8,7 +8,6 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     StringField,
@@ -21,7 +20,7 @@ from portal.attendance.models import AbsenceKind, Signal
 from portal.attendance.queries import get_settings
 from portal.auth.models import Role, User
 from portal.extensions import db
-from portal.forms import PortalForm, options, strip, strip_or_none
+from portal.forms import DateField, PortalForm, id_choice, options, strip, strip_or_none
 from portal.pupils.models import Pupil
 from portal.reports import queries
 from portal.reports.models import CLOSING_RESULT_LABELS, REPORT_KIND_LABELS, Report, ReportKind
@@ -183,7 +182,7 @@ class StatusForm(PortalForm):
 
 class ReassignForm(PortalForm):
     consultant_id = SelectField(
-        "Toewijzen aan", coerce=int, validators=[InputRequired("Kies een consulent.")]
+        "Toewijzen aan", coerce=id_choice, validators=[InputRequired("Kies een consulent.")]
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request, url_for
 from sqlalchemy import func
 
-from portal import access, calendar, figures_cache, lifecycle
+from portal import access, calendar, figures_cache, lifecycle, request_args
 from portal.attendance.models import Signal
 from portal.auth.models import User
 from portal.extensions import db, htmx
@@ -81,7 +81,7 @@ def _filters(user: User) -> tuple[queries.ListFilters, dict[str, Any]]:
     schools, _ = figures_cache.region_wide(
         user, "school names", None, lambda: access.school_options(user)
     )
-    school_id = request.args.get("school", type=int)
+    school_id = request.args.get("school", type=request_args.id_number)
     kind = request.args.get("soort") or ""
     status = request.args.get("status") or ""
     filters = queries.ListFilters(
@@ -104,7 +104,7 @@ def index() -> str:
     user = access.signed_in()
     today = calendar.today()
     filters, ctx = _filters(user)
-    page = queries.list_page(user, filters, request.args.get("pagina", 1, type=int), today)
+    page = queries.list_page(user, filters, request_args.page_number(), today)
     access.record_pupil_row_reads(
         user, [(row.pupil_id, row.responsible_id) for row in page.items], "meldingenlijst"
     )
@@ -131,7 +131,7 @@ def index() -> str:
 
 
 def _signal_to_start_from(user: User) -> Signal | None:
-    signal_id = request.args.get("signaal", type=int)
+    signal_id = request.args.get("signaal", type=request_args.id_number)
     if not signal_id:
         return None
     signal = queries.open_signal(db.session, user, signal_id)
@@ -146,7 +146,9 @@ def new() -> Any:
     user = access.signed_in()
     today = calendar.today()
     signal = _signal_to_start_from(user)
-    pupil_id = signal.pupil_id if signal else request.args.get("leerling", type=int)
+    pupil_id = (
+        signal.pupil_id if signal else request.args.get("leerling", type=request_args.id_number)
+    )
     start_pupil = access.get_pupil(user, pupil_id, purpose="melding") if pupil_id else None
     form = ReportForm(user=user, start_pupil=start_pupil, signal=signal)
     if form.validate_on_submit() and form.pupil is not None:
@@ -301,9 +303,7 @@ def figures() -> str:
     per_consultant = dict(per_consultant)
     total = per_consultant.pop(reactions.ALL)
     names = reactions.consultant_names(db.session, [k for k in per_consultant if k])
-    page = paginate(
-        reactions.active_schools(), request.args.get("pagina", 1, type=int), queries.PER_PAGE
-    )
+    page = paginate(reactions.active_schools(), request_args.page_number(), queries.PER_PAGE)
     schools: list[School] = list(page.items)
     school_ids = tuple(s.id for s in schools)
     per_school, _ = figures_cache.cached(

@@ -8,7 +8,6 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     SelectField,
@@ -28,7 +27,7 @@ from wtforms.validators import (
 from portal.calendar import school_year_bounds
 from portal.extensions import db
 from portal.filters import nl_date
-from portal.forms import PortalForm, optional_int, options, strip, value_taken
+from portal.forms import DateField, PortalForm, id_choice, optional_int, options, strip, value_taken
 from portal.schools import queries
 from portal.schools.models import (
     SCHOOL_TYPE_LABELS,
@@ -159,7 +158,7 @@ class SchoolForm(EditingForm):
         validators=[DataRequired(REQUIRED), Length(max=150)],
     )
     municipality_id = SelectField(
-        "Gemeente", coerce=int, validators=[InputRequired("Kies een gemeente.")]
+        "Gemeente", coerce=id_choice, validators=[InputRequired("Kies een gemeente.")]
     )
     partnership_id = SelectField(
         "Samenwerkingsverband",
@@ -207,10 +206,10 @@ class SchoolForm(EditingForm):
 
 class StandInForm(EditingForm):
     absent_consultant_id = SelectField(
-        "Afwezige consulent", coerce=int, validators=[InputRequired("Kies een consulent.")]
+        "Afwezige consulent", coerce=id_choice, validators=[InputRequired("Kies een consulent.")]
     )
     stand_in_id = SelectField(
-        "Vervanger", coerce=int, validators=[InputRequired("Kies een vervanger.")]
+        "Vervanger", coerce=id_choice, validators=[InputRequired("Kies een vervanger.")]
     )
     start_date = DateField("Eerste dag", validators=[InputRequired(DATE_MESSAGE)])
     end_date = DateField("Laatste dag", validators=[InputRequired(DATE_MESSAGE)])
@@ -321,7 +320,12 @@ class HolidayForm(PortalForm):
     def validate_end_date(self, field: DateField) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError("De laatste dag ligt vóór de eerste dag.")
-        if field.data and self.school_year.data and self.start_date.data:
+        if (
+            field.data
+            and self.school_year.data
+            and not self.school_year.errors
+            and (self.start_date.data)
+        ):
             first, last = school_year_bounds(self.school_year.data)
             # Summer holidays straddle the boundary: allow them to end in the next year.
             if self.start_date.data < first or self.start_date.data > last:

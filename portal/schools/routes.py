@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal import access, calendar, lifecycle
+from portal import access, calendar, lifecycle, request_args
 from portal.extensions import db
 from portal.pagination import paginate
 from portal.schools import queries, services
@@ -25,10 +25,6 @@ bp = Blueprint("schools", __name__)
 PER_PAGE = 50
 
 access.guard_blueprint(bp, access.can_manage_master_data)
-
-
-def _page_number() -> int:
-    return request.args.get("pagina", 1, type=int)
 
 
 # --- Municipalities ------------------------------------------------------------------------------
@@ -87,7 +83,7 @@ def partnership_edit(partnership_id: int | None = None) -> Any:
 
 @bp.get("/scholen")
 def index() -> str:
-    page = paginate(queries.schools_list(), _page_number(), PER_PAGE)
+    page = paginate(queries.schools_list(), request_args.page_number(), PER_PAGE)
     return render_template("schools/index.html", page=page)
 
 
@@ -109,7 +105,7 @@ def edit(school_id: int | None = None) -> Any:
 def stand_ins() -> str:
     today = calendar.today()
     show_past = request.args.get("verleden") == "1"
-    page = paginate(queries.stand_ins_list(show_past, today), _page_number(), PER_PAGE)
+    page = paginate(queries.stand_ins_list(show_past, today), request_args.page_number(), PER_PAGE)
     return render_template("schools/stand_ins.html", page=page, show_past=show_past, today=today)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import request
 from wtforms import (
-    DateField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -23,7 +22,15 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal import calendar
 from portal.auth.models import User
 from portal.extensions import db
-from portal.forms import PortalForm, optional_int, options, strip, strip_or_none
+from portal.forms import (
+    DateField,
+    PortalForm,
+    id_choice,
+    optional_int,
+    options,
+    strip,
+    strip_or_none,
+)
 from portal.pupils.models import Pupil
 from portal.schools.models import School
 from portal.transition import queries, rules
@@ -231,7 +238,7 @@ class AgreementFields:
         default="",
         validate_choice=False,  # optional at the table; checked with the other agreement fields
     )
-    due_on = DateField("Klaar op", validators=[Optional()])
+    due_on = DateField("Klaar op", validators=[Optional()], days_ahead=730)
 
     def check_agreement(self, today: date, required: bool) -> None:
         """An agreement needs what, who and a due date today or later; at the table it is
@@ -307,7 +314,7 @@ class OutcomeForm(VersionedForm):
         choices=options([("", "Kies een uitkomst")] + list(OUTCOME_LABELS.items())),
         validators=[InputRequired("Kies een uitkomst.")],
     )
-    outcome_on = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
+    outcome_on = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)], past=True)
     outcome_note = TextAreaField(
         "Toelichting", filters=[strip_or_none], validators=[Optional(), Length(max=4000)]
     )
@@ -333,11 +340,11 @@ class TableForm(PortalForm):
     round = SelectField(
         "Tafel", choices=options((r.value, label) for r, label in ROUND_LABELS.items())
     )
-    held_on = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)])
+    held_on = DateField("Datum", validators=[InputRequired(DATE_MESSAGE)], days_ahead=730)
     starts_at = TimeField("Begintijd", validators=[Optional()])
     location = StringField("Plaats", filters=[strip], validators=[Optional(), Length(max=150)])
     schools = CheckboxesField(
-        "Scholen", coerce=int, validators=[InputRequired("Kies minstens één school.")]
+        "Scholen", coerce=id_choice, validators=[InputRequired("Kies minstens één school.")]
     )
 
     def __init__(self, *args: Any, user: User, table: TransitionTable | None, **kwargs: Any):

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from portal import access, calendar, figures_cache, lifecycle
+from portal import access, calendar, figures_cache, lifecycle, request_args
 from portal.auth.models import User
 from portal.extensions import db, htmx
 from portal.pagination import paginate
@@ -54,16 +54,12 @@ AGENDA_PER_PAGE = 30
 access.guard_blueprint(bp, access.can_view_transition)
 
 
-def _page_number() -> int:
-    return request.args.get("pagina", 1, type=int)
-
-
 def _filters(user: User, views: tuple[str, ...] = queries.VIEWS) -> queries.ListFilters:
     return queries.list_filters(
         user,
         calendar.today(),
-        request.args.get("jaar", type=int),
-        request.args.get("school", type=int),
+        request.args.get("jaar", type=request_args.year_number),
+        request.args.get("school", type=request_args.id_number),
         request.args.get("weergave") or views[0],
         views,
     )
@@ -76,7 +72,9 @@ def _filters(user: User, views: tuple[str, ...] = queries.VIEWS) -> queries.List
 def index() -> str:
     user = access.signed_in()
     filters = _filters(user)
-    page = paginate(queries.by_name(queries.entries(user, filters)), _page_number(), PER_PAGE)
+    page = paginate(
+        queries.by_name(queries.entries(user, filters)), request_args.page_number(), PER_PAGE
+    )
     entries: list[TransitionEntry] = list(page.items)
     reference = rules.reference_date(filters.year)
     if filters.view == "zonder_uitkomst" and filters.today <= reference:
@@ -333,7 +331,7 @@ def agreement_toggle(agreement_id: int) -> Any:
 def todo() -> str:
     user = access.signed_in()
     show_done = request.args.get("weergave") == "klaar"
-    page = paginate(queries.todo_list(user, show_done), _page_number(), PER_PAGE)
+    page = paginate(queries.todo_list(user, show_done), request_args.page_number(), PER_PAGE)
     access.record_pupil_reads(user, [a.entry.pupil for a in page.items], "overstapafspraken")
     return render_template(
         "transition/todo.html",
@@ -394,14 +392,14 @@ def table(table_id: int) -> str:
     # A table with several schools goes through them one at a time (as the table itself does):
     # the page holds one school's agenda; the printed agenda holds all.
     per_school = queries.agenda_per_school(user, table)
-    wanted = request.args.get("school", type=int)
+    wanted = request.args.get("school", type=request_args.id_number)
     selected = next((s for s, _ in per_school if s.id == wanted), None) or (
         per_school[0][0] if per_school else None
     )
     # A long agenda is taken in parts of AGENDA_PER_PAGE pupils, in agenda order.
     page = paginate(
         queries.agenda_select(user, table, [selected.id] if selected else []),
-        _page_number(),
+        request_args.page_number(),
         AGENDA_PER_PAGE,
     )
     agenda: list[TransitionEntry] = list(page.items)

@@ -256,3 +256,14 @@ def test_a_pupil_is_registered_as_thuiszitter_once(app, make, region) -> None:
     )
     assert response.status_code == 422
     assert "staat al als thuiszitter geregistreerd" in response.text
+
+
+def test_a_stored_date_at_the_end_of_time_does_not_break_the_lists(app, region, make) -> None:
+    """A referral dated 9999-12-31 (stored before the forms bounded dates, or by hand) made
+    every consultant's follow-up list answer 500: its deadline lies past ``date.max``."""
+    make.sma_referral(region.pupil_a, requested_on=date(9999, 12, 31))
+    make.sma_referral(region.pupil_b, requested_on=date(1, 1, 1))
+    for user in (region.c1, region.senior):
+        client = login(app, user)
+        for path in ("/dossier/opvolging", f"/dossier/{region.pupil_a.id}", "/"):
+            assert client.get(path).status_code == 200, (user.name, path)

@@ -44,6 +44,7 @@ CORE = {
     "lifecycle",
     "audit",
     "spreadsheets",
+    "request_args",
 }
 POLICY = {"access", "figures_cache"}  # over every feature's models; used by the features
 TOP = {"__init__", "cli", "errors", "navigation", "models"}  # assemble the application
