@@ -190,3 +190,21 @@ def record_change(
     )
     session.add(audit_event)
     return audit_event
+
+
+def last_change(session: DbSession, record: Any) -> tuple[str | None, datetime | None]:
+    """Who last created or changed ``record`` (by its table and id) and when, from the trail;
+    ``(None, None)`` for a record whose changes are not logged (master data)."""
+    users = Base.metadata.tables["user_account"]
+    row = session.execute(
+        select(users.c.name, AuditEvent.at)
+        .outerjoin(users, users.c.id == AuditEvent.user_id)
+        .where(
+            AuditEvent.object_type == record.__tablename__,
+            AuditEvent.object_id == record.id,
+            AuditEvent.action.in_([AuditAction.CREATE, AuditAction.UPDATE]),
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return (row.name, row.at) if row else (None, None)

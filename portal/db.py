@@ -6,8 +6,15 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Enum, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, scoped_session
+from sqlalchemy import DateTime, Dialect, Enum, Integer, MetaData, TypeDecorator, event
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    scoped_session,
+)
 
 # Deterministic constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -70,3 +77,36 @@ def str_enum(cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
         name=name,
         values_callable=lambda members: [m.value for m in members],
     )
+
+
+class Versioned:
+    """An editable record, saved with optimistic locking: of two people saving it at once,
+    exactly one wins.
+
+    Every UPDATE of the row carries ``WHERE version = <the version read>`` and sets the next
+    version (SQLAlchemy's ``version_id_col``): the database itself refuses the second of two
+    concurrent saves (no row matches; the session raises ``StaleDataError``), however close
+    together they come. The form carries the version its page showed
+    (:class:`portal.forms.VersionedForm`), so a save made on a page opened before someone
+    else's change is refused as well, with their change shown (``docs/architecture.md``).
+    """
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - a declared attribute
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+@event.listens_for(Session, "before_flush")
+def _version_follows_collections(session: Session, _context: Any, _instances: Any) -> None:
+    """A versioned record whose own columns are unchanged but whose collections changed (an
+    entry's risks, a table's schools) is a change too: its ``updated_at`` is set, so its row
+    is updated with the version check and a new version."""
+    for obj in session.dirty:
+        if (
+            isinstance(obj, Versioned)
+            and isinstance(obj, TimestampMixin)
+            and session.is_modified(obj, include_collections=True)
+        ):
+            obj.updated_at = utcnow()

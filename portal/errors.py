@@ -22,8 +22,9 @@ from typing import Any
 from flask import Flask, current_app, render_template, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal import lifecycle
@@ -37,6 +38,7 @@ TITLES = {
     403: "Geen toegang",
     404: "Pagina niet gevonden",
     405: "Methode niet toegestaan",
+    409: "Tegelijk gewijzigd",
     413: "Bestand te groot",
     422: "Ongeldige invoer",
     429: "Te veel verzoeken",
@@ -54,6 +56,10 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     for error in UNAVAILABLE:
         app.register_error_handler(error, _unavailable)
+    # A save that lost a race its view did not expect (the views that change a versioned
+    # record handle it themselves, with the form kept): a conflict page, not a 500.
+    app.register_error_handler(StaleDataError, _conflict)
+    app.register_error_handler(IntegrityError, _conflict)
     # Flask calls the 500 handler for any exception no other handler took (in tests the
     # exception is raised instead, so a test sees its traceback).
     app.register_error_handler(InternalServerError, _internal_error)
@@ -78,6 +84,12 @@ def _unavailable(error: Exception) -> Any:
     logger.error("database unavailable: %s", type(error).__name__, exc_info=True)
     lifecycle.abandon()
     return _plain_page(503), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _conflict(error: Exception) -> Any:
+    logger.warning("a save lost a race: %s", type(error).__name__)
+    lifecycle.abandon()
+    return _page(409)
 
 
 def _internal_error(error: InternalServerError) -> Any:

@@ -3,8 +3,11 @@ forms share."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import wtforms
@@ -14,9 +17,9 @@ from wtforms import Field, FieldList, FormField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from portal import calendar, request_args
+from portal import audit, calendar, request_args
 from portal.extensions import db
-from portal.filters import nl_date
+from portal.filters import nl_date, nl_datetime
 
 CLEANED_MESSAGE = (
     "Hier stonden onzichtbare stuurtekens in (bijvoorbeeld uit een kopie uit een ander "
@@ -106,6 +109,134 @@ def date_problem(
     if born is not None and day < born:
         return f"Deze datum ligt vóór de geboortedatum van de leerling ({nl_date(born)})."
     return None
+
+
+# --- Optimistic locking ------------------------------------------------------------------------
+
+
+def _version_number(value: object) -> int | None:
+    """The version a page showed (a hidden field): a number the database holds, or None."""
+    try:
+        return request_args.id_number(str(value))
+    except ValueError:
+        return None
+
+
+class VersionField(wtforms.HiddenField):
+    """The version of the record the page showed (``portal.db.Versioned``)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = _version_number(valuelist[0]) if valuelist else None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else saved the record after this page was opened."""
+
+    who: str | None
+    at: datetime | None
+    changed: tuple[str, ...]  # labels of the fields where the saved value differs
+
+    @property
+    def message(self) -> str:
+        who = self.who or "Iemand anders"
+        at = f" (om {nl_datetime(self.at)})" if self.at else ""
+        where = (
+            " Bij de velden waar het verschilt, staat wat nu is opgeslagen." if self.changed else ""
+        )
+        return (
+            f"{who} heeft dit intussen gewijzigd{at}, daarom is uw wijziging niet opgeslagen. "
+            f"Wat u typte staat nog in het formulier.{where} Sla opnieuw op om uw versie te "
+            "bewaren, of laad de pagina opnieuw voor de nieuwe stand."
+        )
+
+
+class VersionedForm(PortalForm):
+    """A form that changes an existing record, as its page showed it.
+
+    The page carries the record's version (``version``). A save on a page opened before someone
+    else's change (:meth:`stale`), or one that loses a race at the database
+    (``lifecycle.committed`` returns False; :meth:`conflicted`), is refused: the form comes back
+    with what the user typed, a message naming who changed the record and when, and beside each
+    field where it differs the value now saved. The version becomes the current one, so saving
+    again deliberately overwrites the other change.
+    """
+
+    version = VersionField()
+    conflict: Conflict | None = None
+
+    def stale(self, record: Any) -> bool:
+        """True (and the conflict marked) when ``record`` changed since the page was shown."""
+        if self.version.data == record.version:
+            return False
+        self.conflicted(record)
+        return True
+
+    def conflicted(self, record: Any) -> None:
+        """Mark the conflict with ``record`` as it is now saved."""
+        current = self.saved_values(record)
+        changed = []
+        for field in _all_fields(self):
+            name = field.short_name
+            if name in ("csrf_token", "version") or name not in current:
+                continue
+            saved = current[name]
+            if _comparable(saved) != _comparable(field.data):
+                field.saved_value = _shown(field, saved)  # type: ignore[attr-defined]
+                changed.append(str(field.label.text))
+        who, at = audit.last_change(db.session, record)
+        self.conflict = Conflict(who, at or getattr(record, "updated_at", None), tuple(changed))
+        self.form_errors.append(self.conflict.message)
+        self.version.data = record.version
+        self.version.raw_data = [str(record.version)]
+
+    def saved_values(self, record: Any) -> dict[str, Any]:
+        """The record's saved value of each field, by field name (a form whose fields are not
+        plain attributes of the record adds them)."""
+        return {
+            field.short_name: getattr(record, field.short_name)
+            for field in _all_fields(self)
+            if hasattr(record, field.short_name)
+        }
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return _comparable(value.value)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(sorted(str(_comparable(v)) for v in value))
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, bool | date):
+        return value
+    return str(value).strip()
+
+
+def _shown(field: Field, value: Any) -> str:
+    """``value`` as the field would show it: a choice's label, a Dutch date, ja/nee."""
+    plain = _comparable(value)
+    if plain == "" or plain == ():
+        return "(leeg)"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(plain, date):
+        return nl_date(plain)
+    choices = getattr(field, "choices", None)
+    if choices:
+        labels = dict(_choice_pair(c) for c in choices)
+        if isinstance(plain, tuple):
+            return ", ".join(labels.get(str(v), str(v)) for v in plain)
+        return labels.get(str(plain), str(plain))
+    return ", ".join(plain) if isinstance(plain, tuple) else str(plain)
+
+
+def _choice_pair(choice: Any) -> tuple[str, str]:
+    """``(value, label)`` of a choice given as a ``SelectChoice`` or a tuple."""
+    if isinstance(choice, SelectChoice):
+        return str(choice.value), str(choice.label)
+    return str(choice[0]), str(choice[1])
 
 
 class ButtonForm(PortalForm):

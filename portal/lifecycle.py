@@ -23,9 +23,10 @@ request fails afterwards.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template
+from flask import abort, flash, redirect, render_template
 from flask_wtf import FlaskForm
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -34,6 +35,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from portal.extensions import db
+from portal.forms import VersionedForm
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,54 @@ def committed() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def applied(change: Callable[[], object]) -> bool:
+    """Run ``change`` (a service call) and flush it: the UPDATE of each versioned record runs
+    now, with the version read in its WHERE clause (``portal.db.Versioned``). False, after a
+    rollback, when one found its row saved by someone else in the meantime: the view then shows
+    the form again with the conflict (``VersionedForm.conflicted``). Else the view ends with
+    :func:`saved`."""
+    try:
+        change()
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def form_applied(form: VersionedForm, record: Any | None, change: Callable[[], object]) -> bool:
+    """A posted form that changes ``record`` (None: creates one), with optimistic locking:
+    True when ``change`` ran and flushed (the view ends with :func:`saved`); False when the
+    form has errors, its page showed an older version (:meth:`VersionedForm.stale`), or the
+    database refused the UPDATE because someone saved the record in between. In the last two
+    cases the form carries the conflict, with the record as it is now saved."""
+    record_id = record.id if record is not None else None
+    if not form.validate_on_submit():
+        return False
+    if record is not None and form.stale(record):
+        return False
+    if applied(change):
+        return True
+    current = db.session.get(type(record), record_id) if record_id is not None else None
+    if current is None:
+        abort(404)  # removed in the meantime
+    form.conflicted(current)
+    return False
+
+
+CONFLICT_MESSAGE = (
+    "Iemand anders heeft dit net gewijzigd, daarom is uw wijziging niet opgeslagen. Bekijk de "
+    "nieuwe stand en probeer het zo nodig opnieuw."
+)
+
+
+def conflict_redirect(target: str) -> Response:
+    """The end of a button's view (no form to show again) whose change lost to someone
+    else's: say so, and show the current state."""
+    flash(CONFLICT_MESSAGE, "error")
+    return redirect(target)
 
 
 def discard() -> None:
@@ -82,9 +132,14 @@ def saved(message: str, target: str, *, category: str = "success") -> Response:
 
 
 def form_page(template: str, *forms: FlaskForm | None, **context: Any) -> tuple[str, int]:
-    """A page with forms: status 422 when one of ``forms`` has errors (the page shows them
-    next to the fields, with what the user typed), else 200."""
-    status = 422 if any(form is not None and form.errors for form in forms) else 200
+    """A page with forms: status 409 when one of ``forms`` lost to someone else's change, 422
+    when one has errors (the page shows them next to the fields, with what the user typed),
+    else 200."""
+    status = 200
+    if any(form is not None and form.errors for form in forms):
+        status = 422
+    if any(getattr(form, "conflict", None) for form in forms):
+        status = 409
     return render_template(template, **context), status
 
 

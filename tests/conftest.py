@@ -126,6 +126,21 @@ def extract_csrf(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+HIDDEN_RE = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+NAME_RE, VALUE_RE = re.compile(r'name="([^"]+)"'), re.compile(r'value="([^"]*)"')
+
+
+def page_state(html: str, prefix: str = "") -> dict[str, str]:
+    """What a page's form sends besides its visible fields: the CSRF token and each hidden
+    field (a form's ``version``, ...) whose name starts with ``prefix``, as the browser would."""
+    state = {"csrf_token": extract_csrf(html)}
+    for tag in HIDDEN_RE.findall(html):
+        name, value = NAME_RE.search(tag), VALUE_RE.search(tag)
+        if name and name.group(1).startswith(prefix) and name.group(1) != "csrf_token":
+            state.setdefault(name.group(1), value.group(1) if value else "")
+    return state
+
+
 @pytest.fixture()
 def csrf_token() -> Callable[[FlaskClient, str], str]:
     def get(client: FlaskClient, path: str = "/login") -> str:

@@ -25,7 +25,14 @@ from wtforms.validators import (
 from portal.auth.models import ROLE_LABELS, Role, User
 from portal.auth.passwords import MIN_PASSWORD_LENGTH
 from portal.extensions import db
-from portal.forms import PortalForm, id_choice, optional_int, options, strip, value_taken
+from portal.forms import (
+    VersionedForm,
+    id_choice,
+    optional_int,
+    options,
+    strip,
+    value_taken,
+)
 from portal.schools import queries as schools
 
 REQUIRED = "Dit veld is verplicht."
@@ -36,7 +43,7 @@ def _lower(value: str | None) -> str | None:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class AccountForm(PortalForm):
+class AccountForm(VersionedForm):
     name = StringField(
         "Naam", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)]
     )

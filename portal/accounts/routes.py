@@ -3,6 +3,7 @@ their role, schools or partnership. ``/beheer/`` itself opens the accounts."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -48,9 +49,9 @@ def index() -> str:
 def edit(user_id: int | None = None) -> Any:
     account = db.get_or_404(User, user_id) if user_id else None
     form = AccountForm(obj=account, editing=account, signed_in=access.signed_in())
-    if form.validate_on_submit():
-        account = services.save_account(db.session, account, form.data)
+    save = partial(services.save_account, db.session, account, form.data)
+    if lifecycle.form_applied(form, account, save):
         return lifecycle.saved(
-            f"Account van {account.name} is opgeslagen.", url_for("accounts.index")
+            f"Account van {form.name.data} is opgeslagen.", url_for("accounts.index")
         )
     return lifecycle.form_page("accounts/form.html", form, form=form, account=account)

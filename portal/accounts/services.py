@@ -18,6 +18,8 @@ def save_account(session: DbSession, user: User | None, data: dict[str, Any]) ->
     if user is None:
         user = User(email=data["email"], name=data["name"], role=role, password_hash="")
         session.add(user)
+    else:
+        user.bump_version()  # the beheerder's edits count (a login does not: User's docstring)
     user.name = data["name"] or ""
     user.email = data["email"] or ""
     user.role = role

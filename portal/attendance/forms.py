@@ -31,7 +31,7 @@ from portal import calendar
 from portal.attendance import queries, rules
 from portal.attendance.models import ABSENCE_KIND_LABELS, AbsenceKind, LatePeriod
 from portal.extensions import db
-from portal.forms import DateField, PortalForm, options, strip_or_none
+from portal.forms import DateField, PortalForm, VersionedForm, options, strip_or_none
 from portal.pupils.models import Pupil
 from portal.schools.queries import school_calendar
 
@@ -245,7 +245,7 @@ class RegisterRowForm(PortalForm):
         return not self.errors
 
 
-class SettingsForm(PortalForm):
+class SettingsForm(VersionedForm):
     sixteen_hours_threshold = HoursField(
         "Meldplicht: aantal uren ongeoorloofd verzuim",
         places=1,

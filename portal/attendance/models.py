@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, str_enum
+from portal.db import Base, TimestampMixin, Versioned, str_enum
 from portal.pupils.models import Pupil
 
 
@@ -200,7 +200,7 @@ class LatePeriod(enum.StrEnum):
         return {"school_year": "Per schooljaar", "month": "Per kalendermaand"}[self.value]
 
 
-class AttendanceSettings(TimestampMixin, Base):
+class AttendanceSettings(TimestampMixin, Versioned, Base):
     """The region's counting rules: one row, edited by the functioneel beheerder."""
 
     __tablename__ = "attendance_settings"

@@ -297,10 +297,14 @@ def signals_list() -> str:
 def settings() -> Any:
     current = queries.get_settings(db.session)
     form = SettingsForm(obj=current)
-    if form.validate_on_submit():
-        count = services.save_settings(db.session, current, form.data, calendar.today())
+    recomputed: list[int] = []
+
+    def save() -> None:
+        recomputed.append(services.save_settings(db.session, current, form.data, calendar.today()))
+
+    if lifecycle.form_applied(form, current, save):
         return lifecycle.saved(
-            f"De verzuimregels zijn opgeslagen; de signalen van {count} leerlingen zijn "
+            f"De verzuimregels zijn opgeslagen; de signalen van {recomputed[0]} leerlingen zijn "
             "bijgewerkt.",
             url_for("attendance.settings"),
         )

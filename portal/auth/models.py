@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from portal.db import Base, TimestampMixin, UTCDateTime, str_enum
+from portal.db import Base, TimestampMixin, UTCDateTime, Versioned, str_enum
 
 
 class Role(enum.StrEnum):
@@ -37,7 +38,7 @@ ROLE_LABELS = {
 }
 
 
-class User(UserMixin, TimestampMixin, Base):
+class User(UserMixin, TimestampMixin, Versioned, Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +52,16 @@ class User(UserMixin, TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - a declared attribute
+        """The version counts the beheerder's edits only (:func:`bump_version`): a login or a
+        password change writes the row with the version check but does not bump it, so an
+        account edited while its user logs in is no conflict."""
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+    def bump_version(self) -> None:
+        self.version = (self.version or 0) + 1
 
     # Flask-Login: a deactivated account cannot log in and loses its session.
     @property

@@ -21,7 +21,7 @@ from portal.casework.models import (
 )
 from portal.extensions import db
 from portal.filters import hours
-from portal.forms import DateField, PortalForm, options, strip, strip_or_none
+from portal.forms import DateField, PortalForm, VersionedForm, options, strip, strip_or_none
 from portal.pupils.models import Pupil
 
 DATE_MESSAGE = "Vul een geldige datum in."
@@ -75,7 +75,7 @@ class ActionForm(PortalForm):
         return True
 
 
-class SmaForm(PortalForm):
+class SmaForm(VersionedForm):
     reason = SelectField(
         "Reden", choices=options((r.value, label) for r, label in SMA_REASON_LABELS.items())
     )
@@ -151,7 +151,7 @@ class MeetingForm(PortalForm):
     )
 
 
-class ThuiszitterEndForm(PortalForm):
+class ThuiszitterEndForm(VersionedForm):
     end_date = DateField("Einddatum", validators=[InputRequired(DATE_MESSAGE)], past=True)
     end_reason = SelectField(
         "Hoe eindigde het?", choices=options((e.value, e.label) for e in ThuiszitterEnd)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, UTCDateTime, str_enum, utcnow
+from portal.db import Base, UTCDateTime, Versioned, str_enum, utcnow
 
 if TYPE_CHECKING:
     from portal.auth.models import User
@@ -78,7 +78,7 @@ ROUTE_KINDS = frozenset(
 )
 
 
-class CaseAction(Base):
+class CaseAction(Versioned, Base):
     __tablename__ = "case_action"
     __table_args__ = (
         Index("ix_case_action_pupil", "pupil_id", "day"),
@@ -156,7 +156,7 @@ class SmaOutcome(enum.StrEnum):
         }[self.value]
 
 
-class SmaReferral(Base):
+class SmaReferral(Versioned, Base):
     """A referral to a social-medical doctor (SMA). Medical: consultants and the senior only."""
 
     __tablename__ = "sma_referral"
@@ -203,7 +203,7 @@ class ThuiszitterEnd(enum.StrEnum):
         return self in (ThuiszitterEnd.BACK_TO_SCHOOL, ThuiszitterEnd.OTHER_SCHOOL)
 
 
-class Thuiszitter(Base):
+class Thuiszitter(Versioned, Base):
     """A pupil of compulsory age at home for four weeks or more without exemption."""
 
     __tablename__ = "thuiszitter"

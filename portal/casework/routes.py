@@ -3,6 +3,7 @@ thuiszitters; and each consultant's follow-up list. Consultants and the senior o
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, render_template, url_for
@@ -41,7 +42,15 @@ def _case_page(pupil: Pupil, **forms: Any) -> tuple[str, int]:
         ),
     )
     forms.setdefault("meeting_form", MeetingForm(formdata=None, prefix="at", day=today))
-    forms.setdefault("end_form", ThuiszitterEndForm(formdata=None, prefix="eind", end_date=today))
+    forms.setdefault(
+        "end_form",
+        ThuiszitterEndForm(
+            formdata=None,
+            prefix="eind",
+            end_date=today,
+            version=case.thuiszitter.version if case.thuiszitter else None,
+        ),
+    )
     return lifecycle.form_page(
         "casework/case.html",
         *forms.values(),
@@ -82,7 +91,9 @@ def add_action(pupil_id: int) -> Any:
 def follow_up_done(pupil_id: int, action_id: int) -> Response:
     user = access.signed_in()
     pupil = access.get_case_pupil(user, pupil_id)
-    services.follow_up_done(db.session, user, pupil, queries.action_of(pupil, action_id))
+    action = queries.action_of(pupil, action_id)
+    if not lifecycle.applied(partial(services.follow_up_done, db.session, user, pupil, action)):
+        return lifecycle.conflict_redirect(url_for("casework.follow_ups"))
     return lifecycle.saved("De opvolging is afgerond.", url_for("casework.follow_ups"))
 
 
@@ -102,8 +113,8 @@ def referral(referral_id: int) -> Any:
     user = access.signed_in()
     item, pupil = access.get_case_item(user, SmaReferral, referral_id)
     form = SmaForm(obj=item, prefix="sma")
-    if form.validate_on_submit():
-        services.update_referral(db.session, user, pupil, item, form.data)
+    save = partial(services.update_referral, db.session, user, pupil, item, form.data)
+    if lifecycle.form_applied(form, item, save):
         return lifecycle.saved("De SMA-verwijzing is bijgewerkt.", _case(pupil, "sma"))
     return lifecycle.form_page(
         "casework/referral.html",
@@ -165,8 +176,8 @@ def end_thuiszitter(thuiszitter_id: int) -> Any:
     user = access.signed_in()
     item, pupil = access.get_case_item(user, Thuiszitter, thuiszitter_id)
     form = ThuiszitterEndForm(prefix="eind", start=item.start_date)
-    if form.validate():
-        services.end_thuiszitter(db.session, user, pupil, item, form.data)
+    save = partial(services.end_thuiszitter, db.session, user, pupil, item, form.data)
+    if lifecycle.form_applied(form, item, save):
         return lifecycle.saved("Het thuiszitten is beëindigd.", _case(pupil, "thuiszitter"))
     return _case_page(pupil, end_form=form)
 

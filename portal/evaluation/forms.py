@@ -22,7 +22,7 @@ from wtforms.validators import InputRequired, Length
 
 from portal.evaluation import rules
 from portal.evaluation.models import AgreementOwner, Evaluation, Part, Question, QuestionKind
-from portal.forms import PortalForm, options, strip
+from portal.forms import PortalForm, VersionedForm, options, strip
 
 MAX_ROWS = 50  # agreements in one conclusion
 STALE_MESSAGE = (
@@ -31,7 +31,7 @@ STALE_MESSAGE = (
 )
 
 
-class QuestionForm(PortalForm):
+class QuestionForm(VersionedForm):
     topic = StringField(
         "Onderwerp",
         filters=[strip],

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, Versioned, str_enum, utcnow
 from portal.schools.models import School
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class QuestionSet(TimestampMixin, Base):
     )
 
 
-class Question(Base):
+class Question(Versioned, Base):
     __tablename__ = "evaluation_question"
     __table_args__ = (Index("ix_evaluation_question_set", "question_set_id", "position"),)
 
@@ -116,7 +116,7 @@ class EvaluationRound(TimestampMixin, Base):
     opened_by: Mapped[User | None] = relationship()
 
 
-class Evaluation(TimestampMixin, Base):
+class Evaluation(TimestampMixin, Versioned, Base):
     """One school and its fixed consultant, one school year."""
 
     __tablename__ = "evaluation"
@@ -142,10 +142,6 @@ class Evaluation(TimestampMixin, Base):
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     report_version: Mapped[int] = mapped_column(Integer, default=1)  # +1 on every reopening
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Optimistic locking: a stale conclusion form is refused, never overwritten.
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     round: Mapped[EvaluationRound] = relationship()
     school: Mapped[School] = relationship()

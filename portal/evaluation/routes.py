@@ -4,6 +4,7 @@ set. School, consultant and senior only; the management's link needs no account.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -385,19 +386,34 @@ def questions() -> Any:
             "De vraag is toegevoegd aan de vragenlijst voor de volgende ronde.",
             url_for("evaluation.questions"),
         )
+    return _questions_page(form)
+
+
+def _questions_page(form: QuestionForm, edited: tuple[int, QuestionForm] | None = None) -> Any:
+    """The set for the next round, a form per question (``edited``: the one just posted, with
+    its errors or conflict and what was typed) and the form for a new question."""
     current = services.current_question_set(db.session)
+    forms = {
+        q.id: QuestionForm(
+            formdata=None,
+            prefix=f"v{q.id}",
+            topic=q.topic,
+            text=q.text,
+            kind=q.kind.value,
+            version=q.version,
+        )
+        for q in current.questions
+    }
+    if edited is not None:
+        forms[edited[0]] = edited[1]
     page = lifecycle.form_page(
         "evaluation/questions.html",
         form,
+        *forms.values(),
         question_set=current,
         in_use=queries.set_in_use(db.session, current),
         form=form,
-        forms={
-            q.id: QuestionForm(
-                formdata=None, prefix=f"v{q.id}", topic=q.topic, text=q.text, kind=q.kind.value
-            )
-            for q in current.questions
-        },
+        forms=forms,
     )
     lifecycle.commit()  # a first visit stores the default set
     return page
@@ -413,16 +429,20 @@ def question_edit(question_id: int) -> Any:
         abort(404)
     back = url_for("evaluation.questions")
     action = ButtonForm().actie.data or "opslaan"
-    if action == "verwijderen":
-        services.remove_question(db.session, user, question)
-        return lifecycle.saved("De vraag is verwijderd.", back)
-    if action in ("omhoog", "omlaag"):
-        services.move_question(db.session, user, question, up=action == "omhoog")
-        lifecycle.commit()
-        return redirect(back)
+    if action in ("verwijderen", "omhoog", "omlaag"):
+        change = (
+            partial(services.remove_question, db.session, user, question)
+            if action == "verwijderen"
+            else partial(services.move_question, db.session, user, question, up=action == "omhoog")
+        )
+        if not lifecycle.applied(change):
+            return lifecycle.conflict_redirect(back)
+        return lifecycle.saved(
+            "De vraag is verwijderd." if action == "verwijderen" else "De volgorde is aangepast.",
+            back,
+        )
     form = QuestionForm(prefix=f"v{question_id}")
-    if not form.validate():
-        flash("Vul onderwerp en vraag in (de vraag is niet gewijzigd).", "error")
-        return redirect(back)
-    services.update_question(db.session, user, question, form.data)
-    return lifecycle.saved("De vraag is opgeslagen.", back)
+    save = partial(services.update_question, db.session, user, question, form.data)
+    if lifecycle.form_applied(form, question, save):
+        return lifecycle.saved("De vraag is opgeslagen.", back)
+    return _questions_page(QuestionForm(formdata=None, prefix="nieuw"), (question_id, form))

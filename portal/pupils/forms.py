@@ -20,7 +20,15 @@ from wtforms.validators import (
 from portal import calendar
 from portal.auth.models import User
 from portal.extensions import db
-from portal.forms import DateField, PortalForm, id_choice, optional_int, options, strip
+from portal.forms import (
+    DateField,
+    PortalForm,
+    VersionedForm,
+    id_choice,
+    optional_int,
+    options,
+    strip,
+)
 from portal.pupils import queries
 from portal.pupils.models import PROGRAMME_LABELS, Pupil
 
@@ -28,7 +36,7 @@ REQUIRED = "Dit veld is verplicht."
 DATE_MESSAGE = "Vul een geldige datum in."
 
 
-class PupilForm(PortalForm):
+class PupilForm(VersionedForm):
     school_id = SelectField(
         "School", coerce=id_choice, validators=[InputRequired("Kies de school.")]
     )
@@ -111,7 +119,7 @@ class PupilForm(PortalForm):
             raise ValidationError("De inschrijfdatum ligt in de toekomst.")
 
 
-class LeaveForm(PortalForm):
+class LeaveForm(VersionedForm):
     left_on = DateField(
         "Uitgeschreven op", validators=[InputRequired(DATE_MESSAGE)], days_ahead=366
     )

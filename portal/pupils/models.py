@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, str_enum
+from portal.db import Base, TimestampMixin, Versioned, str_enum
 from portal.schools.models import Municipality, School
 
 
@@ -53,7 +53,7 @@ PROGRAMME_LABELS = {
 }
 
 
-class Pupil(TimestampMixin, Base):
+class Pupil(TimestampMixin, Versioned, Base):
     __tablename__ = "pupil"
     __table_args__ = (
         UniqueConstraint("school_id", "pupil_number", name="uq_pupil_school_number"),

@@ -3,6 +3,7 @@ left. A pupil's own page (the school year at a glance, registrations) is attenda
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
@@ -62,10 +63,10 @@ def edit(pupil_id: int) -> Any:
     user = access.signed_in()
     pupil = access.get_pupil_for_edit(user, pupil_id)
     form = PupilForm(user=user, editing=pupil)
-    if form.validate_on_submit():
-        services.update_pupil(db.session, user, pupil, form.data)
+    save = partial(services.update_pupil, db.session, user, pupil, form.data)
+    if lifecycle.form_applied(form, pupil, save):
         return lifecycle.saved(
-            "De gegevens zijn opgeslagen.", url_for("attendance.pupil", pupil_id=pupil.id)
+            "De gegevens zijn opgeslagen.", url_for("attendance.pupil", pupil_id=pupil_id)
         )
     return lifecycle.form_page("pupils/form.html", form, form=form, pupil=pupil)
 
@@ -75,9 +76,9 @@ def leave(pupil_id: int) -> Any:
     user = access.signed_in()
     pupil = access.get_pupil_for_edit(user, pupil_id)
     form = LeaveForm(pupil=pupil)
-    if form.validate_on_submit():
-        services.unenrol(db.session, user, pupil, form.data)
+    save = partial(services.unenrol, db.session, user, pupil, form.data)
+    if lifecycle.form_applied(form, pupil, save):
         return lifecycle.saved(
-            "De leerling is uitgeschreven.", url_for("attendance.pupil", pupil_id=pupil.id)
+            "De leerling is uitgeschreven.", url_for("attendance.pupil", pupil_id=pupil_id)
         )
     return lifecycle.form_page("pupils/leave.html", form, form=form, pupil=pupil)

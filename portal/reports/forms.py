@@ -8,7 +8,6 @@ from typing import Any
 
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -20,7 +19,15 @@ from portal.attendance.models import AbsenceKind, Signal
 from portal.attendance.queries import get_settings
 from portal.auth.models import Role, User
 from portal.extensions import db
-from portal.forms import DateField, PortalForm, id_choice, options, strip, strip_or_none
+from portal.forms import (
+    DateField,
+    PortalForm,
+    VersionField,
+    id_choice,
+    options,
+    strip,
+    strip_or_none,
+)
 from portal.pupils.models import Pupil
 from portal.reports import queries
 from portal.reports.models import CLOSING_RESULT_LABELS, REPORT_KIND_LABELS, Report, ReportKind
@@ -150,7 +157,7 @@ class MessageForm(PortalForm):
 
 class StatusForm(PortalForm):
     target = SelectField("Nieuwe status", validators=[InputRequired("Kies een status.")])
-    version = IntegerField(validators=[InputRequired()])
+    version = VersionField()
     result = SelectField(
         "Resultaat bij afsluiten",
         choices=options(

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.attendance.models import AbsenceKind
 from portal.calendar import working_days_between
-from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, Versioned, str_enum, utcnow
 from portal.pupils.models import Pupil
 from portal.schools.models import School
 
@@ -131,7 +131,7 @@ CLOSING_RESULT_LABELS = {
 OPEN_CONDITION = "status IN ('geregistreerd', 'in_behandeling')"
 
 
-class Report(TimestampMixin, Base):
+class Report(TimestampMixin, Versioned, Base):
     __tablename__ = "report"
     __table_args__ = (
         Index("ix_report_school_status", "school_id", "status", "deadline"),
@@ -189,12 +189,8 @@ class Report(TimestampMixin, Base):
     reaction_working_days: Mapped[int | None] = mapped_column(Integer)
     closed_on: Mapped[date | None] = mapped_column(Date)
     result: Mapped[ClosingResult | None] = mapped_column(str_enum(ClosingResult, "closing_result"))
-    # Optimistic locking: a status change from a stale form is refused, never overwritten.
-    version: Mapped[int] = mapped_column(Integer, default=1)
     reminder_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     breach_sent: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    __mapper_args__ = {"version_id_col": version}
 
     pupil: Mapped[Pupil] = relationship()
     school: Mapped[School] = relationship()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -274,7 +275,9 @@ def reassign(report_id: int) -> Any:
     form = ReassignForm()
     if form.validate():
         consultant = queries.consultant(db.session, form.consultant_id.data)  # type: ignore[arg-type]
-        services.reassign(db.session, user, report, consultant, calendar.today())
+        change = partial(services.reassign, db.session, user, report, consultant, calendar.today())
+        if not lifecycle.applied(change):
+            return lifecycle.conflict_redirect(url_for("reports.detail", report_id=report_id))
         return lifecycle.saved(
             f"De melding is toegewezen aan {consultant.name}.",
             url_for("reports.detail", report_id=report.id),

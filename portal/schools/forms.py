@@ -27,7 +27,15 @@ from wtforms.validators import (
 from portal.calendar import school_year_bounds
 from portal.extensions import db
 from portal.filters import nl_date
-from portal.forms import DateField, PortalForm, id_choice, optional_int, options, strip, value_taken
+from portal.forms import (
+    DateField,
+    VersionedForm,
+    id_choice,
+    optional_int,
+    options,
+    strip,
+    value_taken,
+)
 from portal.schools import queries
 from portal.schools.models import (
     SCHOOL_TYPE_LABELS,
@@ -56,7 +64,7 @@ def _empty_to_none(value: object) -> object:
     return None if value in ("", "None") else value
 
 
-class EditingForm(PortalForm):
+class EditingForm(VersionedForm):
     """A form for a new row (``editing_id`` None) or for the row with ``editing_id``: its
     uniqueness checks leave that row out."""
 
@@ -294,7 +302,7 @@ def _conflict_message(conflict: StandIn, absent_id: int, stand_in_id: int) -> st
     )
 
 
-class HolidayForm(PortalForm):
+class HolidayForm(VersionedForm):
     school_year = IntegerField(
         "Schooljaar (beginjaar)",
         description="Bijvoorbeeld 2026 voor schooljaar 2026-2027.",

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.db import Base, TimestampMixin, str_enum
+from portal.db import Base, TimestampMixin, Versioned, str_enum
 
 
 class HolidayRegion(enum.StrEnum):
@@ -50,7 +50,7 @@ SCHOOL_TYPE_LABELS = {
 }
 
 
-class Municipality(TimestampMixin, Base):
+class Municipality(TimestampMixin, Versioned, Base):
     __tablename__ = "municipality"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +61,7 @@ class Municipality(TimestampMixin, Base):
     )
 
 
-class Partnership(TimestampMixin, Base):
+class Partnership(TimestampMixin, Versioned, Base):
     """A samenwerkingsverband (regional school partnership)."""
 
     __tablename__ = "partnership"
@@ -81,7 +81,7 @@ school_staff = Table(
 )
 
 
-class School(TimestampMixin, Base):
+class School(TimestampMixin, Versioned, Base):
     __tablename__ = "school"
     __table_args__ = (UniqueConstraint("brin", "location_code", name="uq_school_brin_location"),)
 
@@ -113,7 +113,7 @@ class School(TimestampMixin, Base):
         return f"{self.brin}{self.location_code}"
 
 
-class StandIn(TimestampMixin, Base):
+class StandIn(TimestampMixin, Versioned, Base):
     """A vervanging: ``stand_in`` answers for ``absent_consultant`` from start to end, inclusive."""
 
     __tablename__ = "stand_in"
@@ -140,7 +140,7 @@ class StandIn(TimestampMixin, Base):
         return self.start_date <= day <= self.end_date
 
 
-class SchoolHoliday(TimestampMixin, Base):
+class SchoolHoliday(TimestampMixin, Versioned, Base):
     """A school holiday for one holiday region in one school year (inclusive dates)."""
 
     __tablename__ = "school_holiday"

@@ -3,6 +3,7 @@ schools with their fixed consultant, stand-in periods and school holidays. Never
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
@@ -42,10 +43,10 @@ def municipalities() -> str:
 def municipality_edit(municipality_id: int | None = None) -> Any:
     municipality = db.get_or_404(Municipality, municipality_id) if municipality_id else None
     form = MunicipalityForm(obj=municipality, editing_id=municipality_id)
-    if form.validate_on_submit():
-        municipality = services.save_municipality(db.session, municipality, form.data)
+    save = partial(services.save_municipality, db.session, municipality, form.data)
+    if lifecycle.form_applied(form, municipality, save):
         return lifecycle.saved(
-            f"Gemeente {municipality.name} is opgeslagen.", url_for("schools.municipalities")
+            f"Gemeente {form.name.data} is opgeslagen.", url_for("schools.municipalities")
         )
     return lifecycle.form_page(
         "schools/municipality_form.html", form, form=form, municipality=municipality
@@ -67,10 +68,10 @@ def partnerships() -> str:
 def partnership_edit(partnership_id: int | None = None) -> Any:
     partnership = db.get_or_404(Partnership, partnership_id) if partnership_id else None
     form = PartnershipForm(obj=partnership, editing_id=partnership_id)
-    if form.validate_on_submit():
-        partnership = services.save_partnership(db.session, partnership, form.data)
+    save = partial(services.save_partnership, db.session, partnership, form.data)
+    if lifecycle.form_applied(form, partnership, save):
         return lifecycle.saved(
-            f"Samenwerkingsverband {partnership.name} is opgeslagen.",
+            f"Samenwerkingsverband {form.name.data} is opgeslagen.",
             url_for("schools.partnerships"),
         )
     return lifecycle.form_page(
@@ -92,9 +93,9 @@ def index() -> str:
 def edit(school_id: int | None = None) -> Any:
     school = db.get_or_404(School, school_id) if school_id else None
     form = SchoolForm(obj=school, editing_id=school_id)
-    if form.validate_on_submit():
-        school = services.save_school(db.session, school, form.data)
-        return lifecycle.saved(f"School {school.name} is opgeslagen.", url_for("schools.index"))
+    save = partial(services.save_school, db.session, school, form.data)
+    if lifecycle.form_applied(form, school, save):
+        return lifecycle.saved(f"School {form.name.data} is opgeslagen.", url_for("schools.index"))
     return lifecycle.form_page("schools/school_form.html", form, form=form, school=school)
 
 
@@ -114,8 +115,8 @@ def stand_ins() -> str:
 def stand_in_edit(stand_in_id: int | None = None) -> Any:
     stand_in = db.get_or_404(StandIn, stand_in_id) if stand_in_id else None
     form = StandInForm(obj=stand_in, editing_id=stand_in_id)
-    if form.validate_on_submit():
-        services.save_stand_in(db.session, stand_in, form.data)
+    save = partial(services.save_stand_in, db.session, stand_in, form.data)
+    if lifecycle.form_applied(form, stand_in, save):
         return lifecycle.saved("De vervanging is opgeslagen.", url_for("schools.stand_ins"))
     return lifecycle.form_page("schools/stand_in_form.html", form, form=form, stand_in=stand_in)
 
@@ -139,9 +140,9 @@ def holidays() -> str:
 def holiday_edit(holiday_id: int | None = None) -> Any:
     holiday = db.get_or_404(SchoolHoliday, holiday_id) if holiday_id else None
     form = HolidayForm(obj=holiday)
-    if form.validate_on_submit():
-        holiday = services.save_holiday(db.session, holiday, form.data)
-        return lifecycle.saved(f"{holiday.name} is opgeslagen.", url_for("schools.holidays"))
+    save = partial(services.save_holiday, db.session, holiday, form.data)
+    if lifecycle.form_applied(form, holiday, save):
+        return lifecycle.saved(f"{form.name.data} is opgeslagen.", url_for("schools.holidays"))
     return lifecycle.form_page("schools/holiday_form.html", form, form=form, holiday=holiday)
 
 

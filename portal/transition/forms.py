@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.forms import (
     DateField,
     PortalForm,
+    VersionedForm,
     id_choice,
     optional_int,
     options,
@@ -46,24 +47,7 @@ from portal.transition.models import (
 )
 
 DATE_MESSAGE = "Vul een geldige datum in."
-STALE_MESSAGE = (
-    "Iemand anders heeft deze leerling net bijgewerkt. Bekijk de nieuwe stand en vul uw "
-    "wijziging opnieuw in."
-)
 COACH_MESSAGE = "Kies een overstapcoach van het samenwerkingsverband van deze school."
-
-
-class VersionedForm(PortalForm):
-    """A form about an entry as the page showed it: refused when the entry has changed since."""
-
-    def stale(self, entry: TransitionEntry) -> bool:
-        """The entry changed since the page was opened: say so, and take its new version."""
-        if str(self.version.data) != str(entry.version):  # type: ignore[attr-defined]
-            self.version.errors = [*self.version.errors, STALE_MESSAGE]  # type: ignore[attr-defined]
-            self.form_errors.append(STALE_MESSAGE)
-            self.version.data = entry.version  # type: ignore[attr-defined]
-            return True
-        return False
 
 
 class CheckboxesField(SelectMultipleField):
@@ -161,8 +145,6 @@ def _check_coach(field: SelectField, school: School) -> None:
 
 
 class EntryEditForm(EntryDetailsMixin, VersionedForm):
-    version = HiddenField()
-
     def __init__(self, *args: Any, entry: TransitionEntry, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.entry = entry
@@ -172,10 +154,13 @@ class EntryEditForm(EntryDetailsMixin, VersionedForm):
         )
 
     def validate(self, extra_validators: Any = None) -> bool:
-        if not super().validate(extra_validators) or self.stale(self.entry):
+        if not super().validate(extra_validators):
             return False
         _check_coach(self.coach_id, self.entry.school)
         return not self.errors
+
+    def saved_values(self, record: Any) -> dict[str, Any]:
+        return {**super().saved_values(record), "risks": [r.value for r in record.risk_reasons]}
 
 
 class BulkEntryForm(PortalForm):
@@ -268,7 +253,6 @@ class DiscussionForm(AgreementFields, VersionedForm):
 
     application_status = _status_field("Stand van de aanmelding")
     note = TextAreaField("Besproken", filters=[strip], validators=[Length(max=4000)])
-    version = HiddenField()
 
     def __init__(
         self,
@@ -302,10 +286,19 @@ class DiscussionForm(AgreementFields, VersionedForm):
         if problem:
             self.form_errors.append(problem)
             return False
-        if not super().validate(extra_validators) or self.stale(self.entry):
+        if not super().validate(extra_validators):
             return False
         self.check_agreement(today, required=False)
         return not self.errors
+
+    def saved_values(self, record: Any) -> dict[str, Any]:
+        """The entry's status and this table's note for it (the agreement fields add one)."""
+        assert self.table is not None
+        current = next((d for d in record.discussions if d.table_id == self.table.id), None)
+        return {
+            "application_status": record.application_status,
+            "note": current.note if current else "",
+        }
 
 
 class OutcomeForm(VersionedForm):
@@ -318,7 +311,6 @@ class OutcomeForm(VersionedForm):
     outcome_note = TextAreaField(
         "Toelichting", filters=[strip_or_none], validators=[Optional(), Length(max=4000)]
     )
-    version = HiddenField()
 
     def __init__(self, *args: Any, entry: TransitionEntry, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -327,7 +319,7 @@ class OutcomeForm(VersionedForm):
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields and the entry as the page showed it; then a discussion first, and a date
         between it and today."""
-        if not super().validate(extra_validators) or self.stale(self.entry):
+        if not super().validate(extra_validators):
             return False
         problem = rules.outcome_problem(self.entry, self.outcome_on.data, calendar.today())
         if problem:
@@ -336,7 +328,7 @@ class OutcomeForm(VersionedForm):
         return not self.errors
 
 
-class TableForm(PortalForm):
+class TableForm(VersionedForm):
     round = SelectField(
         "Tafel", choices=options((r.value, label) for r, label in ROUND_LABELS.items())
     )
@@ -355,8 +347,12 @@ class TableForm(PortalForm):
             kwargs.setdefault("starts_at", table.starts_at)
             kwargs.setdefault("location", table.location)
             kwargs.setdefault("schools", [s.id for s in table.schools])
+            kwargs.setdefault("version", table.version)
         super().__init__(*args, **kwargs)
         self.schools.choices = options(queries.table_school_choices(user))
+
+    def saved_values(self, record: Any) -> dict[str, Any]:
+        return {**super().saved_values(record), "schools": [s.id for s in record.schools]}
 
 
 class BackForm(PortalForm):

@@ -15,7 +15,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     SmallInteger,
     String,
     Table,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from portal.db import Base, TimestampMixin, UTCDateTime, Versioned, str_enum, utcnow
 from portal.pupils.models import Pupil
 from portal.schools.models import Partnership, School
 
@@ -164,7 +163,7 @@ table_schools = Table(
 )
 
 
-class TransitionTable(TimestampMixin, Base):
+class TransitionTable(TimestampMixin, Versioned, Base):
     """An overstaptafel the samenwerkingsverband holds for one or more schools."""
 
     __tablename__ = "transition_table"
@@ -192,7 +191,7 @@ class TransitionTable(TimestampMixin, Base):
         return self.completed_at is not None
 
 
-class TransitionEntry(TimestampMixin, Base):
+class TransitionEntry(TimestampMixin, Versioned, Base):
     """A pupil on the school's overstaplijst for one school year."""
 
     __tablename__ = "transition_entry"
@@ -224,10 +223,6 @@ class TransitionEntry(TimestampMixin, Base):
     added_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
-    # Optimistic locking: two people at the same table cannot silently overwrite each other.
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
 
     school: Mapped[School] = relationship()
     pupil: Mapped[Pupil] = relationship()
@@ -293,7 +288,7 @@ class TransitionDiscussion(Base):
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
 
-class TransitionAgreement(Base):
+class TransitionAgreement(Versioned, Base):
     """An agreement: what, who (school, leerplicht, overstapcoach), due when; ticked off once
     done."""
 

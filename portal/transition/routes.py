@@ -7,6 +7,7 @@ reports or cases to it.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -26,7 +27,6 @@ from portal.extensions import db, htmx
 from portal.pagination import paginate
 from portal.transition import exports, queries, rules, services
 from portal.transition.forms import (
-    STALE_MESSAGE,
     AgreementForm,
     BackForm,
     BulkEntryForm,
@@ -236,13 +236,9 @@ def entry_edit(entry_id: int) -> Any:
     user = access.signed_in()
     entry = access.get_transition_entry_for_edit(user, entry_id)
     form = EntryEditForm(prefix="gegevens", entry=entry)
-    if form.validate():
-        services.update_entry(db.session, user, entry, form.data)
-        if not lifecycle.committed():
-            flash(STALE_MESSAGE, "error")
-            return redirect(_entry(entry_id))
-        flash("De gegevens zijn opgeslagen.", "success")
-        return redirect(_entry(entry.id))
+    save = partial(services.update_entry, db.session, user, entry, form.data)
+    if lifecycle.form_applied(form, entry, save):
+        return lifecycle.saved("De gegevens zijn opgeslagen.", _entry(entry_id))
     return _entry_page(entry, edit_form=form)
 
 
@@ -269,25 +265,31 @@ def outcome(entry_id: int) -> Any:
     user = access.signed_in()
     entry = access.get_transition_entry_for_edit(user, entry_id)
     form = OutcomeForm(prefix="uitkomst", entry=entry)
-    if form.validate():
-        report = services.set_outcome(
-            db.session,
-            user,
-            entry,
-            Outcome(form.outcome.data),
-            form.outcome_on.data,  # type: ignore[arg-type]
-            form.outcome_note.data,
-            calendar.today(),
+    handed_over: list[object] = []
+
+    def save() -> None:
+        handed_over.append(
+            services.set_outcome(
+                db.session,
+                user,
+                entry,
+                Outcome(form.outcome.data),
+                form.outcome_on.data,  # type: ignore[arg-type]
+                form.outcome_note.data,
+                calendar.today(),
+            )
         )
-        if not lifecycle.committed():
-            flash(STALE_MESSAGE, "error")
-            return redirect(_entry(entry_id))
-        flash(
+
+    if lifecycle.form_applied(form, entry, save):
+        return lifecycle.saved(
             "De uitkomst is vastgelegd"
-            + (" en de leerling is als melding overgedragen aan leerplicht." if report else "."),
-            "success",
+            + (
+                " en de leerling is als melding overgedragen aan leerplicht."
+                if handed_over[0]
+                else "."
+            ),
+            _entry(entry_id),
         )
-        return redirect(_entry(entry.id))
     return _entry_page(entry, outcome_form=form)
 
 
@@ -302,7 +304,8 @@ def entry_remove(entry_id: int) -> Any:
             "Deze leerling is al besproken en blijft op de lijst; leg een uitkomst vast.", "error"
         )
         return redirect(_entry(entry.id))
-    services.remove_entry(db.session, user, entry)
+    if not lifecycle.applied(partial(services.remove_entry, db.session, user, entry)):
+        return lifecycle.conflict_redirect(_entry(entry_id))
     return lifecycle.saved(
         "De leerling staat niet meer op de overstaplijst.", url_for("transition.index")
     )
@@ -313,12 +316,14 @@ def agreement_toggle(agreement_id: int) -> Any:
     user = access.signed_in()
     agreement = access.get_transition_agreement(user, agreement_id)
     access.require(access.can_edit_transition(user) and agreement.entry.school.active)
-    services.toggle_agreement(db.session, user, agreement, calendar.today())
     back = (
         url_for("transition.todo")
         if BackForm().terug.data == "taken"
         else _entry(agreement.entry_id, "afspraken")
     )
+    toggle = partial(services.toggle_agreement, db.session, user, agreement, calendar.today())
+    if not lifecycle.applied(toggle):
+        return lifecycle.conflict_redirect(back)
     return lifecycle.saved(
         "Afspraak afgevinkt." if agreement.done_on else "Afspraak staat weer open.", back
     )
@@ -366,10 +371,12 @@ def _save_table(table: TransitionTable | None) -> Any:
     user = access.signed_in()
     access.require(access.can_schedule_tables(user))
     form = TableForm(user=user, table=table)
-    if form.validate_on_submit():
-        table = services.save_table(db.session, user, table, form.data)
+    saved: list[TransitionTable] = []
+    if lifecycle.form_applied(
+        form, table, lambda: saved.append(services.save_table(db.session, user, table, form.data))
+    ):
         return lifecycle.saved(
-            "De overstaptafel is opgeslagen.", url_for("transition.table", table_id=table.id)
+            "De overstaptafel is opgeslagen.", url_for("transition.table", table_id=saved[0].id)
         )
     return lifecycle.form_page("transition/table_form.html", form, form=form, table=table)
 
@@ -447,8 +454,8 @@ def discuss(table_id: int, entry_id: int) -> Any:
         abort(404)  # not an entry of this table's schools and year
     today = calendar.today()
     form = DiscussionForm(prefix=f"p{entry.id}", entry=entry, table=table)
-    saved = False
-    if form.validate():
+
+    def record() -> None:
         services.record_discussion(
             db.session,
             user,
@@ -467,9 +474,10 @@ def discuss(table_id: int, entry_id: int) -> Any:
                 form.due_on.data,  # type: ignore[arg-type]
                 table,
             )
-        saved = lifecycle.committed()
-        if not saved:
-            form.form_errors.append(STALE_MESSAGE)
+
+    saved = lifecycle.form_applied(form, entry, record)
+    if saved:
+        lifecycle.commit()
     if not htmx:
         if saved:
             flash(f"Bespreking van {entry.pupil.full_name} opgeslagen.", "success")
@@ -490,7 +498,7 @@ def discuss(table_id: int, entry_id: int) -> Any:
         problem=rules.table_problem(table, today),
         can_edit=True,
         saved=saved,
-    ), 200 if saved else 422
+    ), 200 if saved else (409 if form.conflict else 422)
 
 
 @bp.post("/tafels/<int:table_id>/afronden")
@@ -499,14 +507,15 @@ def table_complete(table_id: int) -> Any:
     table = access.get_transition_table(user, table_id)
     access.require(access.can_schedule_tables(user))
     back = url_for("transition.table", table_id=table.id)
-    if table.is_completed:
-        services.complete_table(table, done=False)
-        return lifecycle.saved("De tafel staat weer open voor besprekingen.", back)
-    if table.held_on > calendar.today():
+    reopen = table.is_completed
+    if not reopen and table.held_on > calendar.today():
         flash("Een tafel rondt u af op of na de dag dat hij is gehouden.", "error")
         return redirect(back)
-    services.complete_table(table, done=True)
-    return lifecycle.saved("De tafel is afgerond.", back)
+    if not lifecycle.applied(partial(services.complete_table, table, done=not reopen)):
+        return lifecycle.conflict_redirect(back)
+    return lifecycle.saved(
+        "De tafel staat weer open voor besprekingen." if reopen else "De tafel is afgerond.", back
+    )
 
 
 # --- Exports -------------------------------------------------------------------------------------

@@ -214,7 +214,7 @@ MATRIX: dict[str, Case] = {
         "GET", "/evaluatie/{evaluation}/verslag.pdf", EVALUATION_REDIRECT
     ),
     "evaluation.questions": Case("GET", "/evaluatie/vragen", senior_only(200)),
-    "evaluation.question_edit": Case("POST", "/evaluatie/vragen/{question}", senior_only(302)),
+    "evaluation.question_edit": Case("POST", "/evaluatie/vragen/{question}", senior_only(422)),
     # The management's link needs no account; a wrong or outdated token finds nothing.
     "evaluation_public.shared_report": Case("GET", "/evaluatie/verslag/ongeldig", every(404)),
 }

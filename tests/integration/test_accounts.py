@@ -7,12 +7,11 @@ from sqlalchemy import select
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.schools.queries import schools_of
-from tests.conftest import do_login, extract_csrf
+from tests.conftest import do_login, page_state
 
 
 def post(client, path: str, data: dict):  # noqa: ANN201
-    token = extract_csrf(client.get(path).text)
-    return client.post(path, data={"csrf_token": token, **data})
+    return client.post(path, data={**page_state(client.get(path).text), **data})
 
 
 def test_create_school_account_with_start_password(app, admin_client, make, client) -> None:

@@ -101,6 +101,7 @@ def test_referral_update_and_outcome_required(app, make, region) -> None:
     token = extract_csrf(consultant.get(f"/dossier/sma/{referral.id}").text)
     data = {
         "csrf_token": token,
+        "sma-version": "1",
         "sma-reason": "zorgteam_oneens",
         "sma-requested_on": "2026-11-02",
         "sma-status": "advies_ontvangen",
@@ -207,6 +208,7 @@ def test_thuiszitter_from_start_to_back_at_school(app, make, region) -> None:
         f"/dossier/thuiszitter/{item_id}/einde",
         data={
             "csrf_token": token,
+            "eind-version": "1",
             "eind-end_date": "2026-08-01",
             "eind-end_reason": "terug_naar_school",
         },
@@ -216,6 +218,7 @@ def test_thuiszitter_from_start_to_back_at_school(app, make, region) -> None:
         f"/dossier/thuiszitter/{item_id}/einde",
         data={
             "csrf_token": token,
+            "eind-version": "1",
             "eind-end_date": "2026-11-20",
             "eind-end_reason": "terug_naar_school",
         },

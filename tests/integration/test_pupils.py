@@ -11,7 +11,7 @@ from portal.audit import AuditAction, AuditEvent
 from portal.extensions import db
 from portal.pupils.models import Programme, Pupil
 from portal.schools.models import School
-from tests.conftest import do_login, extract_csrf, fetch
+from tests.conftest import do_login, extract_csrf, fetch, page_state
 
 
 @pytest.fixture()
@@ -28,8 +28,7 @@ def client_for(app, user):  # noqa: ANN201
 
 
 def post(client, path: str, data: dict, page: str | None = None):  # noqa: ANN201
-    token = extract_csrf(client.get(page or path).text)
-    return client.post(path, data={"csrf_token": token, **data})
+    return client.post(path, data={**page_state(client.get(page or path).text), **data})
 
 
 PUPIL_ROUTES = [

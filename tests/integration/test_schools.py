@@ -13,12 +13,12 @@ from sqlalchemy import delete, func, select
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.schools.models import HolidayRegion, Municipality, School, SchoolHoliday, StandIn
-from tests.conftest import extract_csrf, fetch
+from tests.conftest import extract_csrf, fetch, page_state
 
 
 def post(client, path: str, data: dict):  # noqa: ANN201
-    token = extract_csrf(client.get(path).text)
-    return client.post(path, data={"csrf_token": token, **data})
+    """Post ``data`` through the form of ``path`` as the browser would (its hidden fields)."""
+    return client.post(path, data={**page_state(client.get(path).text), **data})
 
 
 def test_create_school_with_fixed_consultant(app, admin_client, make) -> None:

@@ -375,7 +375,7 @@ def test_stale_form_does_not_overwrite_a_newer_status(app, make, region) -> None
               f"p{entry.id}-application_status": "ingetrokken"},
         headers={"HX-Request": "true"},
     )  # fmt: skip
-    assert response.status_code == 422 and "Iemand anders heeft deze leerling" in response.text
+    assert response.status_code == 409 and "heeft dit intussen gewijzigd" in response.text
     assert fetch(TransitionEntry, entry.id).application_status == ApplicationStatus.NONE
 
 
