@@ -11,10 +11,11 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from portal import calendar
+from portal import calendar, submissions
 from portal.attendance.signals import recompute_all
 from portal.auth.models import Role, User
 from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from portal.db import utcnow
 from portal.evaluation.services import run_schedule
 from portal.extensions import db
 from portal.notifications.services import send_pending, sender_from_config
@@ -46,6 +47,8 @@ def register_cli(app: Flask) -> None:
             db.session.commit()
             if evaluation:
                 click.echo(f"send-mail: {evaluation}")
+            submissions.forget_old(db.session, utcnow())  # one-time form tokens of past days
+            db.session.commit()
             sent, failed = send_pending(db.session, sender, current_app.config["MAIL_FROM"])
             if sent or failed or noticed or not loop:
                 click.echo(f"send-mail: {noticed} deadline notices, {sent} sent, {failed} failed")

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
@@ -27,7 +28,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal import lifecycle
+from portal import lifecycle, submissions
 from portal.auth import sessions
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def register(app: Flask) -> None:
     # record handle it themselves, with the form kept): a conflict page, not a 500.
     app.register_error_handler(StaleDataError, _conflict)
     app.register_error_handler(IntegrityError, _conflict)
+    app.register_error_handler(submissions.AlreadySubmitted, _already_submitted)
     # Flask calls the 500 handler for any exception no other handler took (in tests the
     # exception is raised instead, so a test sees its traceback).
     app.register_error_handler(InternalServerError, _internal_error)
@@ -84,6 +86,28 @@ def _unavailable(error: Exception) -> Any:
     logger.error("database unavailable: %s", type(error).__name__, exc_info=True)
     lifecycle.abandon()
     return _plain_page(503), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+ALREADY_SUBMITTED = (
+    "Dit formulier was al verstuurd en is één keer opgeslagen. Hier ziet u het resultaat."
+)
+
+
+def _already_submitted(error: submissions.AlreadySubmitted) -> Any:
+    """A repeated post of a form (a double click, a retry, the back button): the first one's
+    result, with a word of explanation; nothing is filed twice."""
+    lifecycle.abandon()
+    flash(ALREADY_SUBMITTED, "info")
+    if request.headers.get("HX-Request"):
+        return "", 200, {"HX-Refresh": "true"}
+    return redirect(error.target or _same_site_referrer() or url_for("main.home"), 303)
+
+
+def _same_site_referrer() -> str | None:
+    referrer = request.referrer
+    if referrer and urlsplit(referrer).netloc == request.host:
+        return referrer
+    return None
 
 
 def _conflict(error: Exception) -> Any:

@@ -4,6 +4,7 @@ forms share."""
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,13 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 import wtforms
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import Field, FieldList, FormField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from portal import audit, calendar, request_args
+from portal import audit, calendar, request_args, submissions
 from portal.extensions import db
 from portal.filters import nl_date, nl_datetime
 
@@ -111,6 +113,28 @@ def date_problem(
     return None
 
 
+# --- Forms that change something: posted once --------------------------------------------------
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class OnceForm(PortalForm):
+    """A form that changes something, with a one-time token (``once``): a double click, a
+    retry or the back button files once, and the second post is sent to the first one's
+    result (:mod:`portal.submissions`). The token is claimed when the form is valid, before the
+    view changes anything; a post without a (well-formed) token is not protected, but works."""
+
+    once = wtforms.HiddenField(default=submissions.new_token)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        token = self.once.data
+        if valid and isinstance(token, str) and TOKEN_PATTERN.match(token):
+            user_id = current_user.get_id() if current_user else None
+            submissions.claim(db.session, token, int(user_id) if user_id else None)
+        return valid
+
+
 # --- Optimistic locking ------------------------------------------------------------------------
 
 
@@ -151,7 +175,7 @@ class Conflict:
         )
 
 
-class VersionedForm(PortalForm):
+class VersionedForm(OnceForm):
     """A form that changes an existing record, as its page showed it.
 
     The page carries the record's version (``version``). A save on a page opened before someone

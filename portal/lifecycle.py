@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
+from portal import submissions
 from portal.extensions import db
 from portal.forms import VersionedForm
 
@@ -126,6 +127,7 @@ def abandon() -> None:
 def saved(message: str, target: str, *, category: str = "success") -> Response:
     """The end of a form view that changed something: commit, say so, and redirect (so a
     reload does not post again)."""
+    submissions.record_result(target)
     db.session.commit()
     flash(message, category)
     return redirect(target)

@@ -11,10 +11,12 @@ from portal.notifications import models as notifications
 from portal.pupils import models as pupils
 from portal.reports import models as reports
 from portal.schools import models as schools
+from portal.submissions import FormSubmission
 from portal.transition import models as transition
 
 __all__ = [
     "AuditEvent",
+    "FormSubmission",
     "attendance",
     "auth",
     "casework",

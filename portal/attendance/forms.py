@@ -31,7 +31,7 @@ from portal import calendar
 from portal.attendance import queries, rules
 from portal.attendance.models import ABSENCE_KIND_LABELS, AbsenceKind, LatePeriod
 from portal.extensions import db
-from portal.forms import DateField, PortalForm, VersionedForm, options, strip_or_none
+from portal.forms import DateField, OnceForm, PortalForm, VersionedForm, options, strip_or_none
 from portal.pupils.models import Pupil
 from portal.schools.queries import school_calendar
 
@@ -70,7 +70,7 @@ def lesson_hour_field() -> IntegerField:
     )
 
 
-class PrefixedForm(PortalForm):
+class PrefixedForm(OnceForm):
     """A form of the pupil's page, which holds several: its own prefix keeps ids unique. A
     posted form knows its ``pupil``, to check the registration against."""
 

@@ -21,13 +21,20 @@ from portal.casework.models import (
 )
 from portal.extensions import db
 from portal.filters import hours
-from portal.forms import DateField, PortalForm, VersionedForm, options, strip, strip_or_none
+from portal.forms import (
+    DateField,
+    OnceForm,
+    VersionedForm,
+    options,
+    strip,
+    strip_or_none,
+)
 from portal.pupils.models import Pupil
 
 DATE_MESSAGE = "Vul een geldige datum in."
 
 
-class ActionForm(PortalForm):
+class ActionForm(OnceForm):
     kind = SelectField(
         "Soort",
         choices=options((k.value, label) for k, label in ACTION_LABELS.items()),
@@ -111,7 +118,7 @@ class SmaForm(VersionedForm):
             raise ValidationError("Vul de uitkomst van het advies in.")
 
 
-class ThuiszitterForm(PortalForm):
+class ThuiszitterForm(OnceForm):
     start_date = DateField("Thuis sinds", validators=[InputRequired(DATE_MESSAGE)], past=True)
     enrolled = BooleanField("Ingeschreven op een school", default=True)
     situation = TextAreaField(
@@ -137,7 +144,7 @@ class ThuiszitterForm(PortalForm):
         return not self.errors
 
 
-class MeetingForm(PortalForm):
+class MeetingForm(OnceForm):
     day = DateField("Datum actietafel", validators=[InputRequired(DATE_MESSAGE)], past=True)
     participants = TextAreaField(
         "Deelnemers",

@@ -8,12 +8,12 @@ from typing import Any
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField, SelectField
 
-from portal.forms import PortalForm, id_choice, options
+from portal.forms import OnceForm, id_choice, options
 from portal.imports.models import ImportKind
 from portal.schools.models import School
 
 
-class UploadForm(PortalForm):
+class UploadForm(OnceForm):
     kind = RadioField(
         "Wat importeert u?",
         choices=options((k.value, k.label) for k in ImportKind),

@@ -21,7 +21,7 @@ from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.forms import (
     DateField,
-    PortalForm,
+    OnceForm,
     VersionField,
     id_choice,
     options,
@@ -34,7 +34,7 @@ from portal.reports.models import CLOSING_RESULT_LABELS, REPORT_KIND_LABELS, Rep
 from portal.reports.rules import SIGNAL_TO_REPORT, allowed_transitions
 
 
-class ReportForm(PortalForm):
+class ReportForm(OnceForm):
     kind = SelectField(
         "Soort melding",
         choices=options((k.value, label) for k, label in REPORT_KIND_LABELS.items()),
@@ -147,7 +147,7 @@ class ReportForm(PortalForm):
             raise ValidationError("Stel uw vraag.")
 
 
-class MessageForm(PortalForm):
+class MessageForm(OnceForm):
     body = TextAreaField(
         "Bericht",
         filters=[strip],
@@ -155,7 +155,7 @@ class MessageForm(PortalForm):
     )
 
 
-class StatusForm(PortalForm):
+class StatusForm(OnceForm):
     target = SelectField("Nieuwe status", validators=[InputRequired("Kies een status.")])
     version = VersionField()
     result = SelectField(
@@ -187,7 +187,7 @@ class StatusForm(PortalForm):
             raise ValidationError("Kies het resultaat waarmee de melding wordt afgesloten.")
 
 
-class ReassignForm(PortalForm):
+class ReassignForm(OnceForm):
     consultant_id = SelectField(
         "Toewijzen aan", coerce=id_choice, validators=[InputRequired("Kies een consulent.")]
     )

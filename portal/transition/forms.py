@@ -24,6 +24,7 @@ from portal.auth.models import User
 from portal.extensions import db
 from portal.forms import (
     DateField,
+    OnceForm,
     PortalForm,
     VersionedForm,
     id_choice,
@@ -90,7 +91,7 @@ class EntryDetailsMixin:
     )  # choices: the swv staff of the school's partnership, checked in the route
 
 
-class EntryForm(EntryDetailsMixin, PortalForm):
+class EntryForm(EntryDetailsMixin, OnceForm):
     pupil_id = SelectField(
         "Leerling",
         coerce=optional_int,
@@ -163,7 +164,7 @@ class EntryEditForm(EntryDetailsMixin, VersionedForm):
         return {**super().saved_values(record), "risks": [r.value for r in record.risk_reasons]}
 
 
-class BulkEntryForm(PortalForm):
+class BulkEntryForm(OnceForm):
     school_id = SelectField("School", coerce=optional_int, validate_choice=False)
     pupil_numbers = TextAreaField(
         "Leerlingnummers",
@@ -241,7 +242,7 @@ class AgreementFields:
                 self.due_on.errors = [*self.due_on.errors, problem]
 
 
-class AgreementForm(AgreementFields, PortalForm):
+class AgreementForm(AgreementFields, OnceForm):
     def validate(self, extra_validators: Any = None) -> bool:
         super().validate(extra_validators)
         self.check_agreement(calendar.today(), required=True)

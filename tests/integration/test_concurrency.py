@@ -69,8 +69,8 @@ def test_a_stale_page_gets_the_conflict_with_both_versions_shown(app, make, regi
 
 
 def _race(app: Flask, monkeypatch, target: str, posts: list[Callable[[], Any]]) -> list[Any]:  # noqa: ANN001
-    """Run ``posts`` at once, each held at ``target`` (a service) until all have read the
-    record and passed the form's version check: then they write together."""
+    """Run ``posts`` at once, each held at ``target`` until all have read the record (the
+    version their form is checked against): then they validate and write together."""
     module, name = target.rsplit(".", 1)
     original = getattr(__import__(module, fromlist=[name]), name)
     barrier = threading.Barrier(len(posts), timeout=20)
@@ -105,7 +105,7 @@ def test_two_saves_at_the_same_moment_one_wins(app, make, region, monkeypatch, a
     responses = _race(
         app,
         monkeypatch,
-        "portal.transition.services.update_entry",
+        "portal.lifecycle.form_applied",
         [
             lambda: school.post(path, data={**school_page, **_edit(entry.id, "Albeda", "S")}),
             lambda: coach.post(path, data={**coach_page, **_edit(entry.id, "Da Vinci", "C")}),
@@ -140,7 +140,7 @@ def test_two_beheerders_saving_a_school_at_once(app, make, region, monkeypatch) 
     responses = _race(
         app,
         monkeypatch,
-        "portal.schools.services.save_school",
+        "portal.lifecycle.form_applied",
         [post(one, "Naam van de een"), post(two, "Naam van de ander")],
     )
     assert sorted(r.status_code for r in responses) == [302, 409]
