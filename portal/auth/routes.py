@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -15,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from portal import lifecycle
@@ -27,7 +29,13 @@ bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "Onbekend e-mailadres of onjuist wachtwoord."
 # Pages a user who must choose a new password may still reach.
-PASSWORD_EXEMPT = {"auth.change_password", "auth.logout", "static", "main.healthz"}
+PASSWORD_EXEMPT = {
+    "auth.change_password",
+    "auth.logout",
+    "auth.session_state",
+    "static",
+    "main.healthz",
+}
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -78,6 +86,16 @@ def login() -> Response | tuple[str, int]:
         error = LOGIN_FAILED
     status = 200 if error is None and not form.errors else 422 if form.errors else 401
     return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.get("/sessie")
+def session_state() -> tuple[Response, int]:
+    """Whether the session is still there, for the page's script before it sends a form
+    (``static/js/session.js``): the user and the session's CSRF token, or 401. A form typed
+    before the session expired is sent only after logging in again, with the new token."""
+    if not current_user.is_authenticated:
+        return jsonify(ingelogd=False), 401
+    return jsonify(ingelogd=True, gebruiker=current_user.id, csrf=generate_csrf()), 200
 
 
 @bp.route("/logout", methods=["POST"])

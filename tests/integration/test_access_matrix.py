@@ -65,6 +65,7 @@ MATRIX: dict[str, Case] = {
     "main.home": Case("GET", "/", LOGGED_IN),
     "auth.login": Case("GET", "/login", every(302, anonymous=200)),
     "auth.logout": Case("POST", "/logout", every(302)),
+    "auth.session_state": Case("GET", "/sessie", every(200, anonymous=401)),
     "auth.change_password": Case("GET", "/account/wachtwoord", LOGGED_IN),
     "accounts.admin_area": Case("GET", "/beheer/", {**ADMIN_ONLY, "admin": 302}),
     "accounts.index": Case("GET", "/beheer/accounts", ADMIN_ONLY),

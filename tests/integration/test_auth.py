@@ -4,7 +4,7 @@ import pytest
 
 from portal.auth.models import Role, User
 from portal.extensions import db
-from tests.conftest import do_login, extract_csrf, fetch
+from tests.conftest import do_login, extract_csrf, fetch, logged_in
 from tests.factories import PASSWORD
 
 GENERIC = "Onbekend e-mailadres of onjuist wachtwoord."
@@ -221,3 +221,22 @@ def test_login_is_rate_limited(tmp_path) -> None:
     with app.app_context():
         db.engine.dispose()
     assert datetime.now(UTC)
+
+
+def test_the_session_state_for_the_pages_script(app, client, make) -> None:
+    """``GET /sessie``: 401 without a session; with one, the user and a CSRF token that a
+    form typed before the session expired can be sent with (``static/js/session.js``)."""
+    response = client.get("/sessie")
+    assert response.status_code == 401 and response.json == {"ingelogd": False}
+    user = make.user(Role.ADMIN)
+    signed_in = logged_in(app, user)
+    state = signed_in.get("/sessie")
+    assert state.status_code == 200
+    assert state.json["ingelogd"] is True and state.json["gebruiker"] == user.id
+    assert state.headers["Cache-Control"] == "no-store"
+    posted = signed_in.post(
+        "/beheer/gemeenten/nieuw",
+        data={"csrf_token": state.json["csrf"], "name": "Hendrik-Ido-Ambacht"},
+    )
+    assert posted.status_code in (302, 422)  # past the CSRF check
+    assert "Formulier verlopen" not in posted.text
