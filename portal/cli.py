@@ -6,12 +6,13 @@ Demo data is not the application's: ``devdata/`` adds ``demo-data`` (see ``wsgi.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from portal import calendar, submissions
+from portal import backup, calendar, submissions
 from portal.attendance.signals import recompute_all
 from portal.auth.models import Role, User
 from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
@@ -56,6 +57,39 @@ def register_cli(app: Flask) -> None:
             if not loop:
                 return
             time.sleep(interval)
+
+    @app.cli.command("backup")
+    @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(path: Path | None) -> None:
+        """Write a backup of the database to PATH (default: instance/backups/, with the time
+        in its name). Safe while the portal runs."""
+        target = path or backup.default_path(
+            Path(current_app.config["BACKUP_DIR"]), db.engine, calendar.local_now()
+        )
+        try:
+            summary = backup.backup(db.engine, target)
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Back-up geschreven: {summary.text()}")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_command(path: Path, yes: bool) -> None:
+        """Replace ALL data in the database by the backup in PATH. Stop the web server and
+        the worker first."""
+        if not yes:
+            click.confirm(
+                "Dit vervangt alle gegevens in de database door de back-up. Zijn de webserver "
+                "en de worker gestopt?",
+                abort=True,
+            )
+        db.session.remove()
+        try:
+            summary = backup.restore(db.engine, path)
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Teruggezet: {summary.text()}")
 
     @app.cli.command("create-admin")
     @click.argument("email")

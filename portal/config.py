@@ -76,6 +76,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if production else "console"),
         "MAIL_FILE": os.environ.get("MAIL_FILE", str(PROJECT_ROOT / "instance" / "mail.log")),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Where `flask backup` writes when no file is named.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", str(PROJECT_ROOT / "instance" / "backups")),
         # Working-day deadlines: the number of working days a consultant has to react.
         "REACTION_WORKING_DAYS": int(os.environ.get("REACTION_WORKING_DAYS", "5")),
         # How long a worker keeps the region-wide figures (portal/figures_cache.py).

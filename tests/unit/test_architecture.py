@@ -46,6 +46,7 @@ CORE = {
     "spreadsheets",
     "request_args",
     "submissions",
+    "backup",
 }
 POLICY = {"access", "figures_cache"}  # over every feature's models; used by the features
 TOP = {"__init__", "cli", "errors", "navigation", "models"}  # assemble the application
