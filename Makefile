@@ -8,7 +8,7 @@ AXE_VERSION := 4.14.1
 AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
 export FLASK_APP := wsgi
 
-.PHONY: run test test-pg lint format typecheck migrate chromium pdf-libs axe clean help bench
+.PHONY: run test test-pg lint format typecheck migrate chromium pdf-libs axe clean help bench load faults
 
 help:
 	@echo "make run     - set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
@@ -85,6 +85,22 @@ bench: $(VENV)/.installed-dev
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	else echo "wrk is missing: the inbox load test is skipped"; fi; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Load test at region scale on PostgreSQL (bench/load.py, README "Load"): 50 users of all roles,
+# a stress run per gunicorn configuration and a realistic run with think time; every
+# acknowledged write counted in the database. LOAD_ARGS="--seconds 30" for a quick look.
+$(VENV)/.installed-load: pyproject.toml | $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e '.[dev,load]'
+	@touch $@
+
+load: $(VENV)/.installed-load
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+# PostgreSQL restarted under load (bench/faults.py, README "Faults"): only 503s while it is
+# down, recovery by itself, every acknowledged write once. It restarts this machine's
+# PostgreSQL (pg_ctlcluster, as root; FAULT_RESTART_CMD overrides): not for a shared server.
+faults: $(VENV)/.installed-load
+	$(BIN)/python bench/faults.py $(FAULT_ARGS)
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache instance/portal.db*
