@@ -179,9 +179,10 @@ def read_stats(path: Path) -> dict[str, Any]:
     with path.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     total = next(r for r in rows if r["Name"] == "Aggregated")
+    # A page nobody happened to ask for after the ramp-up has no percentiles ("N/A").
     pages = sorted(
-        (r for r in rows if r["Name"] != "Aggregated"),
-        key=lambda r: float(r["95%"] or 0),
+        (r for r in rows if r["Name"] != "Aggregated" and int(r["Request Count"]) > 0),
+        key=lambda r: float(r["95%"]),
         reverse=True,
     )
     return {
