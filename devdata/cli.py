@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from devdata.demo import DEMO_PASSWORD, database_is_empty, load_demo_data
 from devdata.region import load_region, parse_scale
 from portal import calendar
+from portal.attendance.signals import mark_rules_current
 from portal.extensions import db
 
 
@@ -45,5 +46,6 @@ def demo_data(scale: str | None) -> None:
         load_region(db.session, calendar.today(), factor, echo=click.echo)
     else:
         load_demo_data(db.session, calendar.today())
-        db.session.commit()
+    mark_rules_current(db.session)  # the signals were computed with this code's rules
+    db.session.commit()
     click.echo(f"Demo data loaded. Password for every demo account: {DEMO_PASSWORD}")

@@ -8,9 +8,15 @@ app.
 
 * A school year runs from 1 August to 31 July and is named by its starting year
   (``2025`` is school year 2025-2026).
-* A working day is Monday to Friday minus the Dutch public holidays as the ``holidays`` package
-  knows them (New Year, Easter Monday, King's Day, Liberation Day in lustrum years, Ascension,
-  Whit Monday, Christmas), optionally minus school holidays too.
+* A working day (for deadlines: the consultant's five working days, the school's duty to report
+  without delay) is a day that is no Saturday, Sunday or general holiday of the Algemene
+  termijnenwet (art. 3: New Year, Good Friday, Easter Monday, King's Day, 5 May every year,
+  Ascension, Whit Monday, Christmas and Boxing Day), optionally minus school holidays too:
+  :func:`general_holiday_name` holds the list and its source.
+* A school day is Monday to Friday minus the public holidays on which schools close as the
+  ``holidays`` package knows them (New Year, Good Friday, Easter Monday, King's Day,
+  Liberation Day in lustrum years, Ascension, Whit Monday, Christmas) and minus the school's
+  holidays (the beheerder's data).
 * A school week is a Monday-to-Friday week that is not entirely inside a school holiday.
 """
 
@@ -23,6 +29,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
+from dateutil.easter import easter
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 SCHOOL_YEAR_START_MONTH = 8
@@ -64,9 +71,44 @@ def public_holiday_name(day: date) -> str | None:
     return _dutch_public_holidays(day.year).get(day)
 
 
+@lru_cache(maxsize=64)
+def general_holidays(year: int) -> dict[date, str]:
+    """The general holidays of the Algemene termijnenwet in ``year`` (art. 3, BWBR0002448).
+
+    Art. 3 lid 1: "Algemeen erkende feestdagen in de zin van deze wet zijn: de Nieuwjaarsdag,
+    de Christelijke tweede Paas- en Pinksterdag, de beide Kerstdagen, de Hemelvaartsdag, de dag
+    waarop de verjaardag van de Koning wordt gevierd en de vijfde mei." Lid 2: "Voor de
+    toepassing van deze wet wordt de Goede Vrijdag met de in het vorige lid genoemde dagen
+    gelijkgesteld." King's Day is 27 April, or 26 April when the 27th is a Sunday (Wet
+    vaststelling Koningsdag). 5 May counts every year, not only in lustrum years. Days that a
+    decree under lid 3 adds for a few years (bridge days) are not in this list.
+    """
+    easter_sunday = easter(year)
+    kings_day = date(year, 4, 27)
+    if kings_day.weekday() == 6:
+        kings_day = date(year, 4, 26)
+    return {
+        date(year, 1, 1): "Nieuwjaarsdag",
+        easter_sunday - timedelta(days=2): "Goede Vrijdag",
+        easter_sunday + timedelta(days=1): "Tweede Paasdag",
+        kings_day: "Koningsdag",
+        date(year, 5, 5): "Bevrijdingsdag",
+        easter_sunday + timedelta(days=39): "Hemelvaartsdag",
+        easter_sunday + timedelta(days=50): "Tweede Pinksterdag",
+        date(year, 12, 25): "Eerste Kerstdag",
+        date(year, 12, 26): "Tweede Kerstdag",
+    }
+
+
+def general_holiday_name(day: date) -> str | None:
+    """The name of the general holiday (Algemene termijnenwet) on ``day``, or None."""
+    return general_holidays(day.year).get(day)
+
+
 def is_working_day(day: date, closed: frozenset[date] | set[date] = frozenset()) -> bool:
-    """Monday to Friday, not a Dutch public holiday, not one of ``closed`` (school holidays)."""
-    return day.weekday() < 5 and public_holiday_name(day) is None and day not in closed
+    """A day that is no Saturday, Sunday or general holiday of the Algemene termijnenwet (art.
+    1 and 3), and not one of ``closed`` (school holidays): the days deadlines count."""
+    return day.weekday() < 5 and general_holiday_name(day) is None and day not in closed
 
 
 def days_after(day: date, n: int) -> date:
@@ -153,8 +195,32 @@ class SchoolCalendar:
         return day in self._days
 
     def is_school_day(self, day: date) -> bool:
-        """A weekday that is neither a public holiday nor in a school holiday."""
-        return is_working_day(day, self._days)
+        """A weekday that is neither a public holiday on which schools close nor in a school
+        holiday."""
+        return day.weekday() < 5 and public_holiday_name(day) is None and day not in self._days
+
+    def days_end(self, start: date, days: int) -> date:
+        """The last day of a period of ``days`` calendar days from ``start`` (inclusive) in
+        which school-holiday days do not count: the period is extended by every holiday day
+        inside it ("4 weeks" = 28 days, "12 weeks" = 84 days; weekends and public holidays
+        count as calendar days)."""
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        day = start
+        counted = 0
+        while True:
+            if day not in self._days:
+                counted += 1
+                if counted == days:
+                    return day
+            day += timedelta(days=1)
+
+    def counted_days(self, start: date, end: date) -> int:
+        """Calendar days from ``start`` through ``end`` that are not school-holiday days."""
+        total = (end - start).days + 1
+        if total <= 0:
+            return 0
+        return total - sum(1 for day in self._days if start <= day <= end)
 
     def is_school_week(self, monday: date) -> bool:
         """A week counts unless all five of its weekdays fall in a school holiday."""

@@ -13,7 +13,11 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from portal import backup, calendar, submissions
-from portal.attendance.signals import recompute_all
+from portal.attendance.signals import (
+    mark_rules_current,
+    recompute_all,
+    recompute_if_rules_changed,
+)
 from portal.auth.models import Role, User
 from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from portal.db import utcnow
@@ -27,7 +31,8 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("recompute-signals")
     def recompute_signals() -> None:
         """Bring every pupil's signals up to date (run nightly, e.g. from cron)."""
-        count = recompute_all(db.session, calendar.today())
+        count = recompute_all(db.session, calendar.today(), after_batch=db.session.commit)
+        mark_rules_current(db.session)
         db.session.commit()
         click.echo(f"Signals recomputed for {count} pupils.")
 
@@ -38,6 +43,13 @@ def register_cli(app: Flask) -> None:
         """Deliver the outbox (and send deadline reminders). Run from cron, or with --loop."""
         sender = sender_from_config(current_app.config)
         while True:
+            # New counting rules in this release: every pupil's signals once, in bulk.
+            recomputed = recompute_if_rules_changed(
+                db.session, calendar.today(), after_batch=db.session.commit
+            )
+            db.session.commit()
+            if recomputed is not None:
+                click.echo(f"send-mail: new counting rules, signals of {recomputed} pupils")
             noticed = check_deadlines(
                 db.session, calendar.today(), current_app.config["PUBLIC_URL"]
             )

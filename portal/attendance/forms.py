@@ -156,15 +156,25 @@ class LateArrivalForm(PrefixedForm):
     lesson_hour = lesson_hour_field()
 
     def validate(self, extra_validators: Any = None) -> bool:
-        """The fields; then the day, and that the pupil was not late that day already."""
+        """The fields; then the day, and that this late arrival (day and lesson hour) is not
+        registered yet: a pupil can be late in several lessons of one day."""
         if not super().validate(extra_validators):
             return False
         assert self.pupil is not None and self.day.data is not None
         problem = self._day_problem(self.day.data)
+        hour = self.lesson_hour.data
         if problem:
             self.day.errors = [problem]
-        elif queries.late_arrival_on(db.session, self.pupil.id, self.day.data) is not None:
-            self.day.errors = ["Op deze dag staat de leerling al als te laat geregistreerd."]
+        elif queries.late_arrival_on(db.session, self.pupil.id, self.day.data, hour) is not None:
+            if hour is None:
+                self.lesson_hour.errors = [
+                    "Op deze dag staat de leerling al als te laat geregistreerd zonder lesuur. "
+                    "Vul het lesuur in als de leerling bij nog een les te laat kwam."
+                ]
+            else:
+                self.lesson_hour.errors = [
+                    f"Op deze dag staat de leerling al als te laat in lesuur {hour}."
+                ]
         return not self.errors
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     Numeric,
     SmallInteger,
     String,
@@ -97,8 +98,12 @@ class Absence(TimestampMixin, Base):
 
 
 class LateArrival(TimestampMixin, Base):
+    """One late arrival: a pupil can be late more than once a day (per lesson hour)."""
+
     __tablename__ = "late_arrival"
-    __table_args__ = (UniqueConstraint("pupil_id", "day", name="uq_late_arrival_pupil_day"),)
+    __table_args__ = (
+        UniqueConstraint("pupil_id", "day", "lesson_hour", name="uq_late_arrival_occurrence"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pupil_id: Mapped[int] = mapped_column(ForeignKey("pupil.id", ondelete="CASCADE"))
@@ -221,6 +226,9 @@ class AttendanceSettings(TimestampMixin, Versioned, Base):
     late_period: Mapped[LatePeriod] = mapped_column(
         str_enum(LatePeriod, "late_period"), default=LatePeriod.SCHOOL_YEAR
     )
+    # The version of the counting rules (``rules.RULES_VERSION``) the stored signals were
+    # computed with; the worker recomputes every pupil's signals when the code's is newer.
+    rules_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def steps(self) -> tuple[int, ...]:

@@ -86,9 +86,26 @@ def absences_on(session: DbSession, pupil_id: int, day: date) -> list[Absence]:
     )
 
 
-def late_arrival_on(session: DbSession, pupil_id: int, day: date) -> LateArrival | None:
+def first_late_arrival(session: DbSession, pupil_id: int, day: date) -> LateArrival | None:
+    """The day's first late arrival (lowest lesson hour): what the class register shows."""
     return session.scalars(
-        select(LateArrival).where(LateArrival.pupil_id == pupil_id, LateArrival.day == day)
+        select(LateArrival)
+        .where(LateArrival.pupil_id == pupil_id, LateArrival.day == day)
+        .order_by(LateArrival.lesson_hour.asc().nulls_last())
+    ).first()
+
+
+def late_arrival_on(
+    session: DbSession, pupil_id: int, day: date, lesson_hour: int | None
+) -> LateArrival | None:
+    """The pupil's late arrival on ``day`` in ``lesson_hour`` (None: without a lesson hour)."""
+    hour = (
+        LateArrival.lesson_hour.is_(None)
+        if lesson_hour is None
+        else LateArrival.lesson_hour == lesson_hour
+    )
+    return session.scalars(
+        select(LateArrival).where(LateArrival.pupil_id == pupil_id, LateArrival.day == day, hour)
     ).first()
 
 
@@ -155,7 +172,10 @@ def register_day(
     late = {
         row.pupil_id: row
         for row in session.scalars(
-            select(LateArrival).where(LateArrival.pupil_id.in_(ids), LateArrival.day == day)
+            select(LateArrival)
+            .where(LateArrival.pupil_id.in_(ids), LateArrival.day == day)
+            # The row shows the day's first late arrival (a later lesson is on the pupil's page).
+            .order_by(LateArrival.lesson_hour.desc().nulls_first())
         )
     }
     open_signals = dict(
@@ -314,7 +334,9 @@ def unauthorised_hours_total(session: DbSession, pupil_id: int) -> Decimal:
 
 
 def long_absence_signal(session: DbSession, pupil_id: int) -> Signal | None:
-    """The pupil's long-absence signal, if any (a possible thuiszitter)."""
+    """The pupil's latest long-absence signal, if any (a possible thuiszitter)."""
     return session.scalars(
-        select(Signal).where(Signal.pupil_id == pupil_id, Signal.kind == SignalKind.LONG_ABSENCE)
+        select(Signal)
+        .where(Signal.pupil_id == pupil_id, Signal.kind == SignalKind.LONG_ABSENCE)
+        .order_by(Signal.reached_on.desc(), Signal.id.desc())
     ).first()

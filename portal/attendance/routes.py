@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal import access, calendar, lifecycle, request_args
@@ -124,7 +125,7 @@ def register_row(pupil_id: int) -> Any:
         lifecycle.commit()
     absences = queries.absences_on(db.session, pupil.id, day)
     if saved:
-        form = _row_form(pupil, absences, queries.late_arrival_on(db.session, pupil.id, day))
+        form = _row_form(pupil, absences, queries.first_late_arrival(db.session, pupil.id, day))
     row = {
         "pupil": pupil,
         "form": form,
@@ -286,6 +287,28 @@ def signals_list() -> str:
         deadlines={s.id: add_working_days(s.reached_on, 5) for s in page.items if s.legal_duty},
         today=calendar.today(),
         can_edit=access.can_edit_pupils(user),
+    )
+
+
+# --- How the portal counts ----------------------------------------------------------------------
+
+
+@bp.get("/zo-telt-het-portaal", endpoint="how_we_count")
+@login_required
+def how_we_count() -> str:
+    """Every rule in plain Dutch with its legal source and this region's settings."""
+    today = calendar.today()
+    years = (today.year, today.year + 1)
+    return render_template(
+        "attendance/how_we_count.html",
+        settings=queries.get_settings(db.session),
+        general_holidays=[
+            (year, sorted(calendar.general_holidays(year).items())) for year in years
+        ],
+        continuous_repeats=rules.SIXTEEN_HOURS_CONTINUOUS_REPEATS,
+        min_days_between=rules.SIXTEEN_HOURS_MIN_DAYS_BETWEEN,
+        sick=(rules.SICK_LEAVE_REPORTS, rules.SICK_LEAVE_WITHIN_WEEKS),
+        sick_days=rules.SICK_LEAVE_CONSECUTIVE_DAYS,
     )
 
 

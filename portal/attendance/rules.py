@@ -8,11 +8,11 @@ The rules and where they come from (see ``DOMAIN.md``, section "Absence"):
 
 * :func:`sixteen_hours` - the legal duty to report 16 or more unauthorised hours within four
   consecutive school weeks, counted the way the national register (DUO) counts it.
-* :func:`long_absence` - *langdurig relatief verzuim*: absent on every school day for more than
-  four school weeks (a possible *thuiszitter*).
+* :func:`long_absence` - *langdurig relatief verzuim*: unauthorised absence on every school day
+  for more than four weeks (a possible *thuiszitter*).
 * :func:`late_arrival_steps` - the regional 3-6-9 rule for late arrivals.
-* :func:`worrying_sick_leave` - the M@ZL approach: the 4th sick report within 12 weeks, or 7 or
-  more consecutive days ill.
+* :func:`worrying_sick_leave` - the M@ZL approach: the 4th sick report within 12 school weeks,
+  or from the 7th consecutive school day ill.
 * :func:`weekday_patterns` - the early signal "always absent on Monday".
 * :func:`is_recidivism` - absence again within a relatively short time after an earlier report.
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from calendar import monthrange
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -45,20 +45,25 @@ from portal.filters import hours as hours_text
 from portal.pupils.models import Pupil
 from portal.schools.models import School
 
+#: The version of these rules. Raise it when a rule counts differently: the worker (``flask
+#: send-mail``) then recomputes every pupil's signals in bulk once (``signals.
+#: recompute_if_rules_changed``). 2: the readings of docs/rules.md (December 2026).
+RULES_VERSION = 2
+
 # --- Defaults of this region -------------------------------------------------------------------
 
 #: Unauthorised lesson hours that oblige the school to report ("16 uur in 4 weken").
 SIXTEEN_HOURS_THRESHOLD: float = 16.0
 #: The number of consecutive school weeks the 16 hours are counted in.
 SIXTEEN_HOURS_WEEKS = 4
-#: For a pupil who stays away continuously, at most one report per this many calendar days.
+#: For a pupil who stays away continuously, at most one report per this many calendar days ...
 SIXTEEN_HOURS_MIN_DAYS_BETWEEN = 7
+#: ... and at most this many follow-ups in one continuous run; then it is long relative absence.
+SIXTEEN_HOURS_CONTINUOUS_REPEATS = 4
 
-#: Long relative absence: absent on every school day for MORE than this many school weeks.
+#: Long relative absence: unauthorised absence for MORE than this many weeks (x 7 calendar
+#: days, school holidays not counted).
 LONG_ABSENCE_WEEKS = 4
-#: School days in a full school week; ``LONG_ABSENCE_WEEKS * SCHOOL_DAYS_PER_WEEK`` days is not yet
-#: "more than four weeks".
-SCHOOL_DAYS_PER_WEEK = 5
 
 #: The 3-6-9 rule: inform the parents, a letter/talk with management, report to leerplicht.
 LATE_ARRIVAL_STEPS: tuple[int, ...] = (3, 6, 9)
@@ -102,15 +107,23 @@ class SixteenHourSignal:
     hours: float
     days: tuple[date, ...]
     follow_up: bool
+    window_end: date | None = field(default=None, compare=False)
+    continuous: bool = False
+    repeats: int = 0
+    long_absence: bool = False
 
 
 @dataclass(frozen=True)
 class LongAbsenceSignal:
-    """An unbroken run of absence on every school day from ``start`` through ``last``."""
+    """A run of unauthorised absence on every school day from ``start`` through ``last``,
+    more than four weeks long on ``reached_on``; ``days`` counts its calendar days through
+    ``last`` without school-holiday days."""
 
     start: date
+    reached_on: date
     last: date
-    school_days: int
+    days: int
+    ongoing: bool
 
 
 @dataclass(frozen=True)
@@ -129,8 +142,8 @@ class SickLeaveSignal:
     """A worrying sick-leave signal (M@ZL).
 
     ``kind`` is ``"frequent"`` (``start`` = start of the first of the reports, ``end`` = start of
-    the last one, ``episodes`` = the number of reports) or ``"long"`` (``start``/``end`` of the one
-    long episode, ``episodes`` = 1).
+    the last one, ``episodes`` = the number of reports) or ``"long"`` (``start`` = the first
+    sick day of the episode, ``end`` = its 7th school day, ``episodes`` = 1).
     """
 
     kind: str
@@ -157,26 +170,37 @@ def sixteen_hours(
     threshold: float = SIXTEEN_HOURS_THRESHOLD,
     weeks: int = SIXTEEN_HOURS_WEEKS,
     min_days_between: int = SIXTEEN_HOURS_MIN_DAYS_BETWEEN,
+    continuous_repeats: int = SIXTEEN_HOURS_CONTINUOUS_REPEATS,
+    today: date | None = None,
 ) -> list[SixteenHourSignal]:
     """Every moment the school has to report under the 16-hour rule, in order.
 
-    The legal duty, as DUO counts it: ``threshold`` or more unauthorised hours within a period of
-    ``weeks`` consecutive school weeks. The period begins on the first day of absence and ends on
-    the day the threshold is reached. Holiday weeks are no school weeks, so they stretch the
-    window: a period starting on day ``d`` may run up to ``calendar.school_weeks_end(d, weeks)``,
-    the Sunday of the ``weeks``-th school week counting the week of ``d`` as the first.
+    The legal duty (Leerplichtwet art. 21), as DUO counts it: ``threshold`` or more
+    unauthorised hours within a period of ``weeks`` consecutive school weeks.
 
-    * If the hours from a first day do not reach the threshold inside that day's window, the
-      start slides to the next absence day; the earliest period that reaches the threshold wins.
-    * After a report counting restarts on the day after ``reached_on``; hours on or before it are
-      never counted twice. Every later report is a follow-up (*vervolgmelding*).
-    * A pupil who stays away continuously gets at most one report per ``min_days_between``
-      calendar days: a follow-up that would be reached before ``previous.reached_on +
-      min_days_between`` is instead reached on the first absence day on or after that date (still
-      within its window; if the window closes first, the start slides as usual).
+    * A period begins on a day of unauthorised absence and covers ``weeks * 7`` calendar days
+      from that day, extended by the school-holiday days inside it
+      (:meth:`SchoolCalendar.days_end`): holiday days do not count. It ends on the day the
+      hours reach the threshold; that day is the signal (DUO: "De begindatum is de 1e
+      verzuimdag en de einddatum is de dag waarop de 16 uur is bereikt").
+    * If the hours from a first day do not reach the threshold inside its period, the next
+      absence day is the first day of the next candidate period: 16 hours inside *any* period
+      of four school weeks are reported.
+    * After a report counting restarts on the day after it; hours on or before it are never
+      counted twice. Every later report is a follow-up (*vervolgmelding*).
+    * Only a pupil who stays away *continuously* after the previous report (unauthorised
+      absence on every school day since) gets at most one report per ``min_days_between``
+      calendar days: hours reached earlier are reported on the first absence day on or after
+      ``previous + min_days_between`` when the pupil stayed away on every school day until
+      then; a pupil who came back for a school day before it is not continuous and is
+      reported on the day the hours were reached. While that is not known yet (``today``
+      comes first) nothing is due yet. After ``continuous_repeats`` continuous follow-ups in
+      one run the periods are still counted but no longer reported (``long_absence`` is set):
+      the case is long relative absence.
 
     Several entries for one date are summed; entries with zero or negative hours are ignored.
-    Hours on a date are taken as registered, also on a day that is no school day.
+    Hours on a date are taken as registered, also on a day that is no school day. Without
+    ``today`` the history is taken as complete.
     """
     if threshold <= 0:
         raise ValueError("threshold must be positive")
@@ -184,6 +208,8 @@ def sixteen_hours(
         raise ValueError("weeks must be at least 1")
     if min_days_between < 0:
         raise ValueError("min_days_between must not be negative")
+    if continuous_repeats < 0:
+        raise ValueError("continuous_repeats must not be negative")
 
     entries: dict[date, list[float]] = {}
     for day, hours in unauthorised:
@@ -191,95 +217,123 @@ def sixteen_hours(
             entries.setdefault(day, []).append(float(hours))
     days = sorted(entries)
     totals = [math.fsum(entries[day]) for day in days]
+    absent = set(days)
+
+    def continuous(after: date, through: date) -> bool:
+        """Unauthorised absence on every school day after ``after`` through ``through``."""
+        day = after + timedelta(days=1)
+        while day <= through:
+            if calendar.is_school_day(day) and day not in absent:
+                return False
+            day += timedelta(days=1)
+        return True
 
     signals: list[SixteenHourSignal] = []
     first = 0
     while first < len(days):
-        window_end = calendar.school_weeks_end(days[first], weeks)
-        not_before = signals[-1].reached_on + timedelta(days=min_days_between) if signals else None
-        reached = _reach_index(days, totals, first, window_end, threshold, not_before)
+        window_end = calendar.days_end(days[first], weeks * 7)
+        previous = signals[-1] if signals else None
+        running = 0.0
+        reached: int | None = None
+        for index in range(first, len(days)):
+            if days[index] > window_end:
+                break
+            running += totals[index]
+            if running >= threshold - _HOURS_TOLERANCE:
+                reached = index
+                break
         if reached is None:
-            first += 1  # the window closed without enough hours: slide the start
+            first += 1  # the period closed without enough hours: the next absence day starts one
             continue
+        is_continuous = False
+        if previous is not None:
+            allowed = previous.reached_on + timedelta(days=min_days_between)
+            is_continuous = days[reached] >= allowed and continuous(
+                previous.reached_on, days[reached]
+            )
+            if days[reached] < allowed:
+                # Reached within 7 days of the previous report: if the pupil stays away on every
+                # school day until the first absence day on or after the 7th day, that day is
+                # the report; if they came back before it, the hours are reported on the day
+                # they were reached; if neither is known yet, nothing is due yet.
+                later = next(
+                    (i for i in range(reached, len(days)) if allowed <= days[i] <= window_end),
+                    None,
+                )
+                if later is not None and continuous(previous.reached_on, days[later]):
+                    reached, is_continuous = later, True
+                elif (
+                    later is None
+                    and today is not None
+                    and today < window_end
+                    and continuous(previous.reached_on, today)
+                ):
+                    break  # still away and the 7th day not reached yet: nothing due yet
+        repeats = previous.repeats + 1 if previous is not None and is_continuous else 0
         signals.append(
             SixteenHourSignal(
                 start=days[first],
                 reached_on=days[reached],
                 hours=math.fsum(totals[first : reached + 1]),
                 days=tuple(days[first : reached + 1]),
-                follow_up=bool(signals),
+                follow_up=previous is not None,
+                window_end=window_end,
+                continuous=is_continuous,
+                repeats=repeats,
+                long_absence=repeats > continuous_repeats,
             )
         )
         first = reached + 1  # counting restarts the day after reached_on
     return signals
 
 
-def _reach_index(
-    days: Sequence[date],
-    totals: Sequence[float],
-    first: int,
-    window_end: date,
-    threshold: float,
-    not_before: date | None,
-) -> int | None:
-    """Index of the absence day on which the period starting at ``days[first]`` reaches the
-    threshold (not before ``not_before``), or None when its window closes first."""
-    running = 0.0
-    for index in range(first, len(days)):
-        day = days[index]
-        if day > window_end:
-            return None
-        running += totals[index]
-        if running >= threshold - _HOURS_TOLERANCE and (not_before is None or day >= not_before):
-            return index
-    return None
-
-
 # --- B) Long relative absence -------------------------------------------------------------------
 
 
 def long_absence(
-    absent_days: Iterable[date],
+    unauthorised_days: Iterable[date],
     calendar: SchoolCalendar,
     today: date,
     *,
     weeks: int = LONG_ABSENCE_WEEKS,
-) -> LongAbsenceSignal | None:
-    """The current run of absence when it is *langdurig relatief verzuim*, else None.
+) -> list[LongAbsenceSignal]:
+    """Every run of *langdurig relatief verzuim* up to ``today``, oldest first.
 
-    The pupil must have been absent on every school day of an unbroken run that ends on the last
-    school day on or before ``today``; a run that a school day without absence ended earlier is
-    over. The run must last MORE than ``weeks`` school weeks, i.e. more than ``weeks * 5`` school
-    days: exactly four full weeks is not yet "more than four weeks". Weekends, public holidays and
-    school holidays neither break the run nor count; absence registered on them is ignored.
+    DUO: "de leerling is langer dan 4 weken ongeoorloofd afwezig". A run is unauthorised
+    absence on every school day from its first absence day on; a school day without it (the
+    pupil came back, or was ill or suspended: authorised absence never counts) ends the run.
+    Its length is counted in calendar days from the first day, school-holiday days not
+    counted (weekends and public holidays do count, so they never push the signal back). The
+    signal is the first absence day on which the run is MORE than ``weeks * 7`` such days
+    long. ``last`` is the run's last absence day so far; ``ongoing`` whether no school day has
+    ended it up to ``today``.
     """
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
-    absent = {day for day in absent_days if day <= today and calendar.is_school_day(day)}
-    if not absent:
-        return None
-    earliest = min(absent)
-
-    last = today
-    while not calendar.is_school_day(last):
-        last -= timedelta(days=1)
-        if last < earliest:
-            return None
-
-    start: date | None = None
-    count = 0
-    day = last
-    while day >= earliest:
-        if calendar.is_school_day(day):
-            if day not in absent:
-                break  # a school day with the pupil present ends the run
-            start = day
-            count += 1
-        day -= timedelta(days=1)
-
-    if start is None or count <= weeks * SCHOOL_DAYS_PER_WEEK:
-        return None
-    return LongAbsenceSignal(start=start, last=last, school_days=count)
+    days = sorted({day for day in unauthorised_days if day <= today})
+    limit = weeks * 7
+    signals: list[LongAbsenceSignal] = []
+    index = 0
+    while index < len(days):
+        start = days[index]
+        end = index
+        while end + 1 < len(days) and not _school_day_between(days[end], days[end + 1], calendar):
+            end += 1
+        run = days[index : end + 1]
+        reached = next((d for d in run if calendar.counted_days(start, d) > limit), None)
+        if reached is not None:
+            ongoing = not _school_day_between(run[-1], today + timedelta(days=1), calendar)
+            signals.append(
+                LongAbsenceSignal(
+                    start=start,
+                    reached_on=reached,
+                    last=run[-1],
+                    days=calendar.counted_days(start, run[-1]),
+                    ongoing=ongoing,
+                )
+            )
+        index = end + 1
+    return signals
 
 
 # --- C) Late arrivals: 3-6-9 ---------------------------------------------------------------------
@@ -297,12 +351,14 @@ def late_arrival_steps(
     The regional 3-6-9 rule: at the 3rd late arrival the school informs the parents, at the 6th
     there is a letter/talk with management, at the 9th the school reports to leerplicht. Other
     regions use 3-6-9-12(-15) and count per month instead of per school year, so the steps and
-    the ``period`` (``"school_year"``: 1 August-31 July, or ``"month"``) are settings. Each day
-    counts once; days after ``today`` are not counted yet.
+    the ``period`` (``"school_year"``: 1 August-31 July, or ``"month"``) are settings. Every
+    occurrence counts ("9 maal te laat komen op school of in de les"): ``late_days`` holds one
+    date per late arrival, a date twice for two lessons that day. Occurrences after ``today``
+    are not counted yet.
     """
     checked = _checked_steps(steps)
     period_start, period_end = _counting_period(today, period)
-    dates = tuple(sorted({day for day in late_days if period_start <= day <= today}))
+    dates = tuple(sorted(day for day in late_days if period_start <= day <= today))
     count = len(dates)
     return LateArrivalStatus(
         count=count,
@@ -352,34 +408,36 @@ def worrying_sick_leave(
     between them: ill on Friday and again on Monday is one report, and a public holiday such as
     King's Day inside an illness does not split it. Sick days that are no school day are ignored.
 
-    * ``"frequent"``: the ``reports``-th report whose start lies within ``within_weeks * 7`` days
-      (inclusive) of the start of the report ``reports - 1`` places earlier; every report that
-      qualifies gives its own signal.
-    * ``"long"``: an episode of ``consecutive_days`` or more school days.
+    * ``"frequent"``: the ``reports``-th report whose start lies inside a window of
+      ``within_weeks`` weeks (``within_weeks * 7`` calendar days, school-holiday days not
+      counted, :meth:`SchoolCalendar.days_end`) that begins with the start of the report
+      ``reports - 1`` places earlier (NCJ: "4 keer ziekgemeld in 12 schoolweken"); every
+      report that qualifies gives its own signal, reached on that report's first day.
+    * ``"long"``: an episode of ``consecutive_days`` or more school days, reached on its
+      ``consecutive_days``-th school day (NCJ: "vanaf de 7e aaneengesloten schooldag ziek").
 
     Only days on or before ``today`` count (an illness still going on is cut at ``today``).
-    Signals are sorted by ``end``.
+    Signals are sorted by ``end`` (the day the signal is reached).
     """
     if reports < 1:
         raise ValueError("reports must be at least 1")
-    if within_weeks < 0:
-        raise ValueError("within_weeks must not be negative")
+    if within_weeks < 1:
+        raise ValueError("within_weeks must be at least 1")
     if consecutive_days < 1:
         raise ValueError("consecutive_days must be at least 1")
 
     episodes = _sick_episodes(sick_days, calendar, today)
     signals: list[SickLeaveSignal] = []
 
-    span = timedelta(days=within_weeks * 7)
     for index in range(reports - 1, len(episodes)):
         first_start = episodes[index - (reports - 1)][0]
         this_start = episodes[index][0]
-        if this_start - first_start <= span:
+        if this_start <= calendar.days_end(first_start, within_weeks * 7):
             signals.append(SickLeaveSignal(SICK_LEAVE_FREQUENT, first_start, this_start, reports))
 
-    for start, end, school_days in episodes:
-        if school_days >= consecutive_days:
-            signals.append(SickLeaveSignal(SICK_LEAVE_LONG, start, end, 1))
+    for days in episodes:
+        if len(days) >= consecutive_days:
+            signals.append(SickLeaveSignal(SICK_LEAVE_LONG, days[0], days[consecutive_days - 1], 1))
 
     signals.sort(key=lambda signal: (signal.end, signal.start, signal.kind))
     return signals
@@ -387,16 +445,15 @@ def worrying_sick_leave(
 
 def _sick_episodes(
     sick_days: Iterable[date], calendar: SchoolCalendar, today: date
-) -> list[tuple[date, date, int]]:
-    """Sick reports as ``(start, end, school_days)``, oldest first."""
+) -> list[list[date]]:
+    """Sick reports as the list of their sick school days, oldest first."""
     days = sorted({day for day in sick_days if day <= today and calendar.is_school_day(day)})
-    episodes: list[tuple[date, date, int]] = []
+    episodes: list[list[date]] = []
     for day in days:
-        if episodes and not _school_day_between(episodes[-1][1], day, calendar):
-            start, _end, count = episodes[-1]
-            episodes[-1] = (start, day, count + 1)
+        if episodes and not _school_day_between(episodes[-1][-1], day, calendar):
+            episodes[-1].append(day)
         else:
-            episodes.append((day, day, 1))
+            episodes.append([day])
     return episodes
 
 

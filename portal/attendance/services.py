@@ -24,6 +24,7 @@ from portal.attendance.models import (
     LatePeriod,
     Signal,
 )
+from portal.attendance.queries import late_arrival_on
 from portal.attendance.signals import recompute_all, recompute_signals
 from portal.audit import AuditAction, record_change
 from portal.auth.models import User
@@ -118,15 +119,33 @@ def remove_absence(
 def register_late_arrival(
     session: DbSession, user: User, pupil: Pupil, data: dict[str, Any], today: date
 ) -> None:
-    set_late_arrival(session, user, pupil, data["day"], True, data["lesson_hour"])
+    """One more late arrival (the form checked that this day and lesson hour is new)."""
+    add_late_arrival(session, user, pupil, data["day"], data["lesson_hour"])
     recompute_signals(session, pupil, today)
 
 
 def remove_late_arrival(
     session: DbSession, user: User, pupil: Pupil, late: LateArrival, today: date
 ) -> None:
-    set_late_arrival(session, user, pupil, late.day, False, None)
+    """Remove this one late arrival (others of the same day stay)."""
+    session.delete(late)
+    session.flush()
+    record_change(session, user, AuditAction.DELETE, "late_arrival", late.id, pupil.id)
     recompute_signals(session, pupil, today)
+
+
+def add_late_arrival(
+    session: DbSession, user: User, pupil: Pupil, day: date, lesson_hour: int | None
+) -> LateArrival:
+    """A late arrival on ``day`` in ``lesson_hour``, unless that one is there already."""
+    existing = late_arrival_on(session, pupil.id, day, lesson_hour)
+    if existing is not None:
+        return existing
+    late = LateArrival(pupil_id=pupil.id, day=day, lesson_hour=lesson_hour, recorded_by_id=user.id)
+    session.add(late)
+    session.flush()
+    record_change(session, user, AuditAction.CREATE, "late_arrival", late.id, pupil.id)
+    return late
 
 
 def save_register_row(
@@ -153,14 +172,26 @@ def save_register_row(
 def set_late_arrival(
     session: DbSession, user: User, pupil: Pupil, day: date, late: bool, lesson_hour: int | None
 ) -> LateArrival | None:
-    existing = session.scalars(
-        select(LateArrival).where(LateArrival.pupil_id == pupil.id, LateArrival.day == day)
-    ).first()
+    """The class register's "te laat" of one day: not late removes the day's late arrivals;
+    late keeps the day's first one (with this lesson hour) or adds one. Later lessons of the
+    same day are registered on the pupil's page."""
+    on_day = list(
+        session.scalars(
+            select(LateArrival)
+            .where(LateArrival.pupil_id == pupil.id, LateArrival.day == day)
+            .order_by(LateArrival.lesson_hour.asc().nulls_last())
+        )
+    )
     if not late:
-        if existing is not None:
-            session.delete(existing)
-            record_change(session, user, AuditAction.DELETE, "late_arrival", existing.id, pupil.id)
+        for occurrence in on_day:
+            session.delete(occurrence)
+            record_change(
+                session, user, AuditAction.DELETE, "late_arrival", occurrence.id, pupil.id
+            )
         return None
+    if any(other.lesson_hour == lesson_hour for other in on_day):
+        return next(other for other in on_day if other.lesson_hour == lesson_hour)
+    existing: LateArrival | None = on_day[0] if on_day else None
     action = AuditAction.UPDATE
     if existing is None:
         existing = LateArrival(pupil_id=pupil.id, day=day)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -33,11 +34,13 @@ from portal.attendance.queries import get_settings
 from portal.calendar import SchoolCalendar, school_year_bounds, school_year_of
 from portal.db import DbSession
 from portal.pupils.models import Pupil
+from portal.schools.models import School
 from portal.schools.queries import school_calendar
 
-# Kinds that count as "absent that day" for long absence and weekday patterns. Sick leave has
+# Kinds that count as "absent that day" for long absence: unauthorised only (suspension and
+# sick leave are authorised absence and end a run), and for weekday patterns. Sick leave has
 # its own rule (M@ZL); granted leave is not a signal.
-LONG_ABSENCE_KINDS = frozenset(UNAUTHORISED_KINDS | {AbsenceKind.SCHORSING})
+LONG_ABSENCE_KINDS = UNAUTHORISED_KINDS
 PATTERN_KINDS = frozenset(UNAUTHORISED_KINDS | {AbsenceKind.ZIEK})
 
 
@@ -59,21 +62,24 @@ class Settlements:
         return any(k == kind and start <= day <= end for k, start, end in self.periods)
 
 
-SettlementReader = Callable[[DbSession, int, date], Settlements]
+SettlementReader = Callable[[DbSession, Sequence[int], date], dict[int, Settlements]]
 _settlements: list[SettlementReader] = []
 
 
 def read_settlements_with(reader: SettlementReader) -> None:
-    """How to read what a pupil's reports settle: ``reader(session, pupil_id, since)`` with
-    ``since`` the first day a signal of today can reach back to. Connected once by
-    ``create_app`` (the reports feature's :func:`portal.reports.queries.settlements`)."""
+    """How to read what pupils' reports settle: ``reader(session, pupil_ids, since)`` with
+    ``since`` the first day a signal of today can reach back to, one statement for all of
+    them. Connected once by ``create_app`` (the reports feature's
+    :func:`portal.reports.queries.settlements`)."""
     _settlements[:] = [reader]
 
 
-def _settlements_of(session: DbSession, pupil_id: int, since: date) -> Settlements:
+def _settlements_of(
+    session: DbSession, pupil_ids: Sequence[int], since: date
+) -> dict[int, Settlements]:
     if not _settlements:
         raise RuntimeError("no settlement reader: create_app connects the reports' one")
-    return _settlements[0](session, pupil_id, since)
+    return _settlements[0](session, pupil_ids, since)
 
 
 @dataclass(frozen=True)
@@ -102,42 +108,61 @@ def recompute_signals(session: DbSession, pupil: Pupil, today: date) -> list[Sig
     Bounded work: one pupil, the current school year plus the weeks before it that a window
     can reach back into.
     """
-    settings = get_settings(session)
     calendar = school_calendar(session, pupil.school)
+    return _recompute(session, [(pupil.id, pupil.school_id)], {pupil.school_id: calendar}, today)
+
+
+def _steps_of(steps: dict[tuple[int, date], set[int]], pupil_id: int, start: date) -> set[int]:
+    return set(steps.get((pupil_id, start), ()))
+
+
+def _recompute(
+    session: DbSession,
+    pupils: Sequence[tuple[int, int]],
+    calendars: dict[int, SchoolCalendar],
+    today: date,
+) -> list[Signal]:
+    """Recompute the signals of ``pupils`` (``(pupil id, school id)``) with one statement per
+    kind of registration for all of them, not one round per pupil."""
+    settings = get_settings(session)
     since = signal_window_start(today)
-    absences = session.execute(
-        select(Absence.day, Absence.hours, Absence.kind).where(
-            Absence.pupil_id == pupil.id, Absence.day >= since, Absence.day <= today
+    ids = [pupil_id for pupil_id, _school in pupils]
+    absences: dict[int, list[tuple[date, Decimal, AbsenceKind]]] = {i: [] for i in ids}
+    for row in session.execute(
+        select(Absence.pupil_id, Absence.day, Absence.hours, Absence.kind).where(
+            Absence.pupil_id.in_(ids), Absence.day >= since, Absence.day <= today
         )
-    ).all()
-    late_days = list(
-        session.scalars(
-            select(LateArrival.day).where(
-                LateArrival.pupil_id == pupil.id, LateArrival.day >= since, LateArrival.day <= today
-            )
+    ):
+        absences[row.pupil_id].append((row.day, row.hours, row.kind))
+    late_days: dict[int, list[date]] = {i: [] for i in ids}
+    for late in session.execute(
+        select(LateArrival.pupil_id, LateArrival.day).where(
+            LateArrival.pupil_id.in_(ids), LateArrival.day >= since, LateArrival.day <= today
         )
-    )
+    ):
+        late_days[late.pupil_id].append(late.day)
+    steps: dict[tuple[int, date], set[int]] = {}
+    for taken in session.execute(
+        select(LateArrivalStep.pupil_id, LateArrivalStep.period_start, LateArrivalStep.step).where(
+            LateArrivalStep.pupil_id.in_(ids), LateArrivalStep.period_start >= since
+        )
+    ):
+        steps.setdefault((taken.pupil_id, taken.period_start), set()).add(taken.step)
     # Reports already filed settle the signals they cover (the duty to report is met).
-    settled = _settlements_of(session, pupil.id, since)
+    settled = _settlements_of(session, ids, since)
 
-    def steps_taken(period_start: date) -> set[int]:
-        return set(
-            session.scalars(
-                select(LateArrivalStep.step).where(
-                    LateArrivalStep.pupil_id == pupil.id,
-                    LateArrivalStep.period_start == period_start,
-                )
-            )
+    signals: list[Signal] = []
+    for pupil_id, school_id in pupils:
+        history = PupilHistory(
+            absences=absences[pupil_id],
+            late_days=late_days[pupil_id],
+            settled=settled.get(pupil_id, Settlements()),
+            steps_taken=partial(_steps_of, steps, pupil_id),
         )
-
-    history = PupilHistory(
-        absences=[(a.day, a.hours, a.kind) for a in absences],
-        late_days=late_days,
-        settled=settled,
-        steps_taken=steps_taken,
-    )
-    signals = compute_signals(pupil.id, pupil.school_id, history, settings, calendar, today)
-    session.execute(delete(Signal).where(Signal.pupil_id == pupil.id))
+        signals += compute_signals(
+            pupil_id, school_id, history, settings, calendars[school_id], today
+        )
+    session.execute(delete(Signal).where(Signal.pupil_id.in_(ids)))
     session.add_all(signals)
     session.flush()
     return signals
@@ -186,7 +211,10 @@ def compute_signals(
         calendar,
         threshold=float(settings.sixteen_hours_threshold),
         weeks=settings.sixteen_hours_weeks,
+        today=today,
     ):
+        if s.long_absence:
+            continue  # a continuous run past its repeats: long relative absence, not reported
         add(
             SignalKind.SIXTEEN_HOURS,
             s.start,
@@ -195,19 +223,32 @@ def compute_signals(
             resolved=settle(SignalKind.SIXTEEN_HOURS, s.reached_on),
             follow_up=s.follow_up,
             hours=Decimal(str(s.hours)),
-            detail={"days": [[d.isoformat(), hours_by_day[d]] for d in s.days]},
+            detail={
+                "days": [[d.isoformat(), hours_by_day[d]] for d in s.days],
+                "window_end": s.window_end.isoformat() if s.window_end else None,
+                "continuous": s.continuous,
+                "repeats": s.repeats,
+                "holidays": _holidays_inside(calendar, s.start, s.window_end),
+            },
         )
 
     absent_days = [day for day, _hours, kind in absences if kind in LONG_ABSENCE_KINDS]
-    long = rules.long_absence(absent_days, calendar, today, weeks=settings.long_absence_weeks)
-    if long is not None:
+    runs = rules.long_absence(absent_days, calendar, today, weeks=settings.long_absence_weeks)
+    for run in runs:
         add(
             SignalKind.LONG_ABSENCE,
-            long.start,
-            long.last,
-            resolved=settle(SignalKind.LONG_ABSENCE, long.last),
-            detail={"school_days": long.school_days},
+            run.start,
+            run.reached_on,
+            legal_duty=True,
+            resolved=settle(SignalKind.LONG_ABSENCE, run.reached_on),
+            detail={
+                "days": run.days,
+                "last": run.last.isoformat(),
+                "ongoing": run.ongoing,
+                "holidays": _holidays_inside(calendar, run.start, run.last),
+            },
         )
+    long = runs[-1] if runs and runs[-1].ongoing else None
 
     sick_days = [day for day, _hours, kind in absences if kind == AbsenceKind.ZIEK]
     sick_signals = rules.worrying_sick_leave(sick_days, calendar, today)
@@ -266,20 +307,67 @@ def compute_signals(
     return signals
 
 
-def recompute_all(session: DbSession, today: date, school_ids: Iterable[int] | None = None) -> int:
-    """Recompute the signals of every pupil with registrations this school year (after the
-    counting rules change, and nightly: some signals depend on the date itself)."""
+def _holidays_inside(calendar: SchoolCalendar, start: date, end: date | None) -> int:
+    """School-holiday days from ``start`` through ``end`` (they do not count in a period)."""
+    if end is None:
+        return 0
+    return sum(1 for day in calendar.holiday_days if start <= day <= end)
+
+
+def recompute_all(
+    session: DbSession,
+    today: date,
+    school_ids: Iterable[int] | None = None,
+    *,
+    batch: int = 500,
+    after_batch: Callable[[], None] | None = None,
+) -> int:
+    """Recompute the signals of every pupil with registrations or signals this school year
+    (after the counting rules change, and nightly: some signals depend on the date itself).
+
+    In bulk: pupils in batches of ``batch``, each batch read with one statement per kind of
+    registration (``_recompute``); ``after_batch`` (e.g. a commit) runs after each. At region
+    scale (70,000 pupils) that is about 140 batches instead of 280,000 statements.
+    """
     since = signal_window_start(today)
     with_absence = select(Absence.pupil_id).where(Absence.day >= since)
     with_late = select(LateArrival.pupil_id).where(LateArrival.day >= since)
     with_signal = select(Signal.pupil_id)
-    query = select(Pupil).where(
+    query = select(Pupil.id, Pupil.school_id).where(
         Pupil.id.in_(with_absence.union(with_late, with_signal).scalar_subquery())
     )
     if school_ids is not None:
         query = query.where(Pupil.school_id.in_(list(school_ids)))
-    count = 0
-    for pupil in session.scalars(query.order_by(Pupil.id)):
-        recompute_signals(session, pupil, today)
-        count += 1
+    pupils = [(row.id, row.school_id) for row in session.execute(query.order_by(Pupil.id))]
+    calendars: dict[int, SchoolCalendar] = {}
+    for school in session.scalars(
+        select(School).where(School.id.in_({school_id for _pupil, school_id in pupils}))
+    ):
+        calendars[school.id] = school_calendar(session, school)
+    for first in range(0, len(pupils), batch):
+        _recompute(session, pupils[first : first + batch], calendars, today)
+        if after_batch is not None:
+            after_batch()
+    return len(pupils)
+
+
+def recompute_if_rules_changed(
+    session: DbSession, today: date, after_batch: Callable[[], None] | None = None
+) -> int | None:
+    """Recompute every pupil's signals once when the counting rules in the code are newer
+    than those the stored signals were computed with (:data:`rules.RULES_VERSION`); returns
+    how many pupils, or None when they were current. Run by the worker every round."""
+    settings = get_settings(session)
+    if (settings.rules_version or 0) >= rules.RULES_VERSION:
+        return None
+    count = recompute_all(session, today, after_batch=after_batch)
+    mark_rules_current(session)
     return count
+
+
+def mark_rules_current(session: DbSession) -> None:
+    """The stored signals follow the rules of this code (after a full recompute)."""
+    settings = get_settings(session)
+    settings.rules_version = rules.RULES_VERSION
+    session.add(settings)
+    session.flush()

@@ -18,7 +18,7 @@ from portal.attendance import queries as attendance_queries
 from portal.attendance import rules as attendance_rules
 from portal.attendance import services as attendance
 from portal.attendance import signals
-from portal.attendance.models import Absence, AbsenceKind, LateArrival
+from portal.attendance.models import Absence, AbsenceKind
 from portal.audit import AuditAction, record_change
 from portal.auth.models import User
 from portal.db import DbSession, utcnow
@@ -367,7 +367,8 @@ def _check_registrations(
             )
             if problem:
                 errors["day"] = problem
-            key = (pupil.id, day, absence_kind)
+            # An absence is one per kind and day; a late arrival one per lesson hour and day.
+            key = (pupil.id, day, absence_kind or clean.get("lesson_hour"))
             if key in seen:
                 errors["day"] = "Deze registratie staat al eerder in het bestand."
             seen.add(key)
@@ -391,12 +392,11 @@ def _check_registrations(
                     else:
                         file_hours[(pupil.id, day)] += hours
             elif kind == ImportKind.LATE_ARRIVALS:
-                existing = session.scalar(
-                    select(LateArrival.id).where(
-                        LateArrival.pupil_id == pupil.id, LateArrival.day == day
-                    )
-                )
-                action = "bijwerken" if existing else "nieuw"
+                # One row is one late arrival: the same pupil, day and lesson hour again is
+                # already there ("bestaat al"); another lesson hour that day is a new one.
+                hour = clean.get("lesson_hour")
+                present = attendance_queries.late_arrival_on(session, pupil.id, day, hour)
+                action = "bestaat al" if present is not None else "nieuw"
         rows.append(_row(line, values, clean, errors, action))
     return rows
 
@@ -454,7 +454,7 @@ def commit(session: DbSession, user: User, batch: ImportBatch, today: date) -> i
                     ),
                 )
             else:
-                attendance.set_late_arrival(session, user, pupil, day, True, clean["lesson_hour"])
+                attendance.add_late_arrival(session, user, pupil, day, clean["lesson_hour"])
             touched.add(pupil.id)
         for pupil_id in sorted(touched):
             signals.recompute_signals(session, pupils[pupil_id], today)

@@ -189,6 +189,9 @@ class Report(TimestampMixin, Versioned, Base):
     reaction_working_days: Mapped[int | None] = mapped_column(Integer)
     closed_on: Mapped[date | None] = mapped_column(Date)
     result: Mapped[ClosingResult | None] = mapped_column(str_enum(ClosingResult, "closing_result"))
+    # The school's legal duty: the report in DUO's verzuimregister, when and its number.
+    duo_reported_on: Mapped[date | None] = mapped_column(Date)
+    duo_reference: Mapped[str | None] = mapped_column(String(40))
     reminder_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     breach_sent: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -16,7 +16,7 @@ The reaction-time figures are in :mod:`portal.reports.figures`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from portal import access, figures_cache, request_cache
-from portal.attendance.models import UNAUTHORISED_KINDS, Absence, LateArrival, Signal
+from portal.attendance.models import UNAUTHORISED_KINDS, Absence, LateArrival, Signal, SignalKind
 from portal.attendance.signals import Settlements
 from portal.auth.models import Role, User
 from portal.db import DbSession, UTCDateTime, utcnow
@@ -493,32 +493,30 @@ def open_signal(session: DbSession, user: User, signal_id: int) -> Signal | None
     ).first()
 
 
-def settlements(session: DbSession, pupil_id: int, since: date) -> Settlements:
-    """What the pupil's reports settle (read by the signals, see
-    :func:`portal.attendance.signals.read_settlements_with`): the periods of the reports, not
-    withdrawn, that end on or after ``since`` and answer a signal, and the filing dates of all
-    reports not withdrawn."""
-    filed = session.execute(
-        select(Report.kind, Report.period_start, Report.period_end).where(
-            Report.pupil_id == pupil_id,
-            Report.status != ReportStatus.WITHDRAWN,
-            Report.period_end.is_not(None),
-            Report.period_end >= since,
+def settlements(
+    session: DbSession, pupil_ids: Sequence[int], since: date
+) -> dict[int, Settlements]:
+    """What the pupils' reports settle (read by the signals, see
+    :func:`portal.attendance.signals.read_settlements_with`), one statement for all of them:
+    per pupil the periods of the reports, not withdrawn, that end on or after ``since`` and
+    answer a signal, and the filing dates of all reports not withdrawn."""
+    periods: dict[int, list[tuple[SignalKind, date, date]]] = {}
+    filed_on: dict[int, list[date]] = {}
+    rows = session.execute(
+        select(
+            Report.pupil_id, Report.kind, Report.period_start, Report.period_end, Report.filed_on
         )
-    ).all()
-    filed_on = session.scalars(
-        select(Report.filed_on).where(
-            Report.pupil_id == pupil_id, Report.status != ReportStatus.WITHDRAWN
-        )
-    ).all()
-    return Settlements(
-        periods=[
-            (SETTLES[kind], start, end)
-            for kind, start, end in filed
-            if kind in SETTLES and start is not None and end is not None
-        ],
-        filed_on=list(filed_on),
+        .where(Report.pupil_id.in_(list(pupil_ids)), Report.status != ReportStatus.WITHDRAWN)
+        .order_by(Report.pupil_id, Report.filed_on)
     )
+    for pupil_id, kind, start, end, filed in rows:
+        filed_on.setdefault(pupil_id, []).append(filed)
+        if kind in SETTLES and start is not None and end is not None and end >= since:
+            periods.setdefault(pupil_id, []).append((SETTLES[kind], start, end))
+    return {
+        pupil_id: Settlements(periods=periods.get(pupil_id, []), filed_on=dates)
+        for pupil_id, dates in filed_on.items()
+    }
 
 
 def pupil_reports(session: DbSession, pupil_id: int) -> list[Report]:

@@ -90,6 +90,9 @@ MATRIX: dict[str, Case] = {
     ),
     "schools.holidays": Case("GET", "/beheer/vakanties", ADMIN_ONLY),
     "schools.holiday_new": Case("GET", "/beheer/vakanties/nieuw", ADMIN_ONLY),
+    "schools.holidays_official": Case(
+        "POST", "/beheer/vakanties/officieel", {**ADMIN_ONLY_POST, "admin": 422}
+    ),
     "schools.holiday_edit": Case("GET", "/beheer/vakanties/{holiday}", ADMIN_ONLY),
     "schools.holiday_delete": Case(
         "POST", "/beheer/vakanties/{holiday}/verwijderen", ADMIN_ONLY_POST
@@ -114,6 +117,7 @@ MATRIX: dict[str, Case] = {
     "attendance.register": Case("GET", "/verzuim/klassenregister", school_only(200)),
     "attendance.register_row": Case("POST", "/verzuim/klassenregister/{pupil}", school_only(302)),
     "attendance.signals": Case("GET", "/verzuim/signalen", PUPIL_READERS),
+    "attendance.how_we_count": Case("GET", "/zo-telt-het-portaal", LOGGED_IN),
     "imports.index": Case("GET", "/importeren/", school_only(200)),
     "imports.preview": Case("GET", "/importeren/{batch}", school_only(200)),
     "imports.decide": Case("POST", "/importeren/{batch}", school_only(302)),

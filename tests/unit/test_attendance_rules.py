@@ -123,40 +123,44 @@ def test_sixteen_hours_zero_hour_entry_is_no_absence_day() -> None:
     "first",
     [day("2026-11-02", "Mon"), day("2026-11-04", "Wed"), day("2026-11-06", "Fri")],
 )
-def test_sixteen_hours_window_ends_on_the_sunday_of_the_fourth_school_week(first: date) -> None:
-    # The week of the first day is school week 1; week 4 ends on Sunday 29 November.
-    assert NO_HOLIDAYS.school_weeks_end(first, 4) == day("2026-11-29", "Sun")
-    last_friday = day("2026-11-27", "Fri")
-    [signal] = sixteen_hours([(first, 8.0), (last_friday, 8.0)], NO_HOLIDAYS)
-    assert (signal.start, signal.reached_on, signal.hours) == (first, last_friday, 16.0)
+def test_sixteen_hours_period_is_28_days_from_the_first_absence_day(first: date) -> None:
+    # Not the Monday of its week: the period runs 28 calendar days from the first day itself.
+    last = first + timedelta(days=27)
+    assert NO_HOLIDAYS.days_end(first, 28) == last
+    [signal] = sixteen_hours([(first, 8.0), (last, 8.0)], NO_HOLIDAYS)
+    assert (signal.start, signal.reached_on, signal.hours) == (first, last, 16.0)
+    assert sixteen_hours([(first, 8.0), (last + timedelta(days=1), 8.0)], NO_HOLIDAYS) == []
 
 
-def test_sixteen_hours_monday_after_the_window_does_not_count() -> None:
-    first, next_monday = day("2026-11-02", "Mon"), day("2026-11-30", "Mon")
-    assert sixteen_hours([(first, 8.0), (next_monday, 8.0)], NO_HOLIDAYS) == []
+def test_sixteen_hours_period_starting_on_a_friday_runs_to_the_thursday_four_weeks_on() -> None:
+    friday, thursday = day("2026-11-06", "Fri"), day("2026-12-03", "Thu")
+    [signal] = sixteen_hours([(friday, 8.0), (thursday, 8.0)], NO_HOLIDAYS)
+    assert signal.reached_on == thursday
+    assert sixteen_hours([(friday, 8.0), (day("2026-12-04", "Fri"), 8.0)], NO_HOLIDAYS) == []
 
 
-def test_sixteen_hours_autumn_holiday_week_extends_the_window() -> None:
-    first, friday = day("2026-10-05", "Mon"), day("2026-11-06", "Fri")
-    entries = [(first, 8.0), (friday, 8.0)]
-    # Weeks of 5 Oct, 12 Oct, (19 Oct holiday), 26 Oct, 2 Nov: the window ends Sunday 8 Nov.
+def test_sixteen_hours_autumn_holiday_days_extend_the_period() -> None:
+    first = day("2026-10-05", "Mon")
+    # 28 days to Sunday 1 November, plus the 9 holiday days of 17-25 October: Tuesday 10 Nov.
+    assert AUTUMN_2026.days_end(first, 28) == day("2026-11-10", "Tue")
+    entries = [(first, 8.0), (day("2026-11-10", "Tue"), 8.0)]
     [signal] = sixteen_hours(entries, AUTUMN_2026)
-    assert (signal.start, signal.reached_on) == (first, friday)
-    # Without the holiday the window ended on Sunday 1 November.
+    assert signal.reached_on == day("2026-11-10", "Tue")
+    assert signal.window_end == day("2026-11-10", "Tue")
     assert sixteen_hours(entries, NO_HOLIDAYS) == []
-    # Monday 9 November is outside even the extended window.
-    assert sixteen_hours([(first, 8.0), (day("2026-11-09", "Mon"), 8.0)], AUTUMN_2026) == []
+    late = [(first, 8.0), (day("2026-11-11", "Wed"), 8.0)]
+    assert sixteen_hours(late, AUTUMN_2026) == []
 
 
-def test_sixteen_hours_christmas_holiday_extends_the_window_by_two_weeks() -> None:
+def test_sixteen_hours_christmas_holiday_extends_the_period_by_sixteen_days() -> None:
     first = day("2026-12-07", "Mon")
-    # Weeks of 7 Dec, 14 Dec, (21 Dec, 28 Dec holiday), 4 Jan, 11 Jan: ends Sunday 17 Jan 2027.
-    assert CHRISTMAS_2026.school_weeks_end(first, 4) == day("2027-01-17", "Sun")
-    last_friday = day("2027-01-15", "Fri")
-    [signal] = sixteen_hours([(first, 8.0), (last_friday, 8.0)], CHRISTMAS_2026)
-    assert (signal.start, signal.reached_on) == (first, last_friday)
-    assert sixteen_hours([(first, 8.0), (day("2027-01-18", "Mon"), 8.0)], CHRISTMAS_2026) == []
-    assert sixteen_hours([(first, 8.0), (last_friday, 8.0)], NO_HOLIDAYS) == []
+    # 28 days to Sunday 3 January, plus 19 December-3 January (16 days): Tuesday 19 January.
+    assert CHRISTMAS_2026.days_end(first, 28) == day("2027-01-19", "Tue")
+    last = day("2027-01-19", "Tue")
+    [signal] = sixteen_hours([(first, 8.0), (last, 8.0)], CHRISTMAS_2026)
+    assert (signal.start, signal.reached_on) == (first, last)
+    assert sixteen_hours([(first, 8.0), (day("2027-01-20", "Wed"), 8.0)], CHRISTMAS_2026) == []
+    assert sixteen_hours([(first, 8.0), (last, 8.0)], NO_HOLIDAYS) == []
 
 
 def test_sixteen_hours_start_slides_to_the_next_absence_day() -> None:
@@ -165,7 +169,7 @@ def test_sixteen_hours_start_slides_to_the_next_absence_day() -> None:
         day("2026-11-09", "Mon"),
         day("2026-11-30", "Mon"),
     )
-    # From 2 Nov only 12 hours fall inside the window (to 29 Nov); from 9 Nov (window to 6 Dec)
+    # From 2 Nov only 12 hours fall inside the period (to 29 Nov); from 9 Nov (to 6 Dec)
     # 6 + 10 = 16 hours.
     entries = [(first, 6.0), (second, 6.0), (late, 10.0)]
     assert sixteen_hours(entries, NO_HOLIDAYS) == [
@@ -207,62 +211,60 @@ def test_sixteen_hours_continuous_absence_at_most_one_report_per_seven_days() ->
     first, last = day("2026-11-02", "Mon"), day("2026-11-20", "Fri")
     entries = [(d, 8.0) for d in school_days(NO_HOLIDAYS, first, last)]
     assert len(entries) == 15
-    signals = sixteen_hours(entries, NO_HOLIDAYS)
+    signals = sixteen_hours(entries, NO_HOLIDAYS, today=last)
     assert [(s.start, s.reached_on, s.hours, s.follow_up) for s in signals] == [
         (first, day("2026-11-03", "Tue"), 16.0, False),
-        # 16 hours on Thursday 5 Nov, but not before Tuesday 10 Nov (3 Nov + 7 days).
+        # 16 hours on Thursday 5 Nov, but away every day: not before Tuesday 10 Nov.
         (day("2026-11-04", "Wed"), day("2026-11-10", "Tue"), 40.0, True),
         (day("2026-11-11", "Wed"), day("2026-11-17", "Tue"), 40.0, True),
         # 18-20 Nov: 24 hours, but the next report may only come on 24 Nov.
     ]
+    assert [(s.continuous, s.repeats) for s in signals] == [(False, 0), (True, 1), (True, 2)]
     assert signals[1].days == tuple(
         school_days(NO_HOLIDAYS, day("2026-11-04", "Wed"), day("2026-11-10", "Tue"))
     )
-    assert all(
-        (later.reached_on - earlier.reached_on).days == 7
-        for earlier, later in zip(signals, signals[1:], strict=False)
-    )
 
 
-def test_sixteen_hours_without_a_minimum_gap_every_sixteen_hours_is_a_report() -> None:
-    first, last = day("2026-11-02", "Mon"), day("2026-11-20", "Fri")
+def test_sixteen_hours_continuous_absence_at_most_four_repeats_then_long_absence() -> None:
+    first, last = day("2026-11-02", "Mon"), day("2026-12-18", "Fri")
     entries = [(d, 8.0) for d in school_days(NO_HOLIDAYS, first, last)]
-    signals = sixteen_hours(entries, NO_HOLIDAYS, min_days_between=0)
-    assert len(signals) == 7  # 15 days: seven pairs, the last Friday left over
-    assert all(s.hours == 16.0 for s in signals)
-    assert [s.follow_up for s in signals] == [False] + [True] * 6
+    signals = sixteen_hours(entries, NO_HOLIDAYS, today=last)
+    reported = [s for s in signals if not s.long_absence]
+    assert [s.repeats for s in reported] == [0, 1, 2, 3, 4]
+    assert all(s.long_absence for s in signals[5:]) and len(signals) > 5
 
 
-def test_sixteen_hours_deferred_follow_up_is_reached_on_the_next_absence_day() -> None:
+def test_sixteen_hours_a_pupil_back_for_one_day_is_reported_when_the_hours_are_reached() -> None:
     mon, tue, wed = day("2026-11-02", "Mon"), day("2026-11-03", "Tue"), day("2026-11-04", "Wed")
-    allowed_from = day("2026-11-10", "Tue")
-    next_wed = day("2026-11-11", "Wed")
-    entries = [(mon, 8.0), (tue, 8.0), (wed, 16.0), (next_wed, 1.0)]
-    first, second = sixteen_hours(entries, NO_HOLIDAYS)
-    assert first.reached_on + timedelta(days=7) == allowed_from
-    assert second == SixteenHourSignal(wed, next_wed, 17.0, (wed, next_wed), True)
+    back = day("2026-11-05", "Thu")  # present: not continuous, the 7-day limit does not apply
+    entries = [(mon, 8.0), (tue, 8.0), (wed, 16.0), (day("2026-11-11", "Wed"), 1.0)]
+    assert back not in dict(entries)
+    _first, second = sixteen_hours(entries, NO_HOLIDAYS, today=day("2026-11-12", "Thu"))
+    assert second == SixteenHourSignal(wed, wed, 16.0, (wed,), True)
+    assert not second.continuous
 
 
-def test_sixteen_hours_deferred_follow_up_on_the_first_allowed_day_itself() -> None:
-    mon, tue, wed = day("2026-11-02", "Mon"), day("2026-11-03", "Tue"), day("2026-11-04", "Wed")
-    allowed_from = day("2026-11-10", "Tue")
-    entries = [(mon, 8.0), (tue, 8.0), (wed, 16.0), (allowed_from, 1.0)]
-    _first, second = sixteen_hours(entries, NO_HOLIDAYS)
-    assert second.reached_on == allowed_from
+def test_sixteen_hours_continuous_follow_up_waits_for_the_first_absence_day_from_the_7th() -> None:
+    first, allowed = day("2026-11-02", "Mon"), day("2026-11-10", "Tue")
+    entries = [(d, 8.0) for d in school_days(NO_HOLIDAYS, first, allowed)]
+    _first, second = sixteen_hours(entries, NO_HOLIDAYS, today=allowed)
+    assert second.reached_on == allowed and second.continuous
 
 
-def test_sixteen_hours_deferred_follow_up_slides_when_its_window_closes() -> None:
-    mon, tue, wed = day("2026-11-02", "Mon"), day("2026-11-03", "Tue"), day("2026-11-04", "Wed")
-    after_window = day("2026-11-30", "Mon")  # the window of 4 Nov ends on Sunday 29 Nov
-    entries = [(mon, 8.0), (tue, 8.0), (wed, 16.0), (after_window, 1.0)]
-    assert len(sixteen_hours(entries, NO_HOLIDAYS)) == 1
+def test_sixteen_hours_nothing_due_while_it_is_not_known_whether_the_pupil_stays_away() -> None:
+    first, today = day("2026-11-02", "Mon"), day("2026-11-05", "Thu")
+    entries = [(d, 8.0) for d in school_days(NO_HOLIDAYS, first, today)]
+    # 16 hours again on Thursday 5 Nov, away every day so far: the follow-up is not due yet.
+    assert len(sixteen_hours(entries, NO_HOLIDAYS, today=today)) == 1
+    # Back on Friday: reported on Thursday, the day the hours were reached.
+    _first, second = sixteen_hours(entries, NO_HOLIDAYS, today=day("2026-11-06", "Fri"))
+    assert second.reached_on == today and not second.continuous
 
-    entries = [(mon, 8.0), (tue, 8.0), (wed, 16.0), (after_window, 16.0)]
-    _first, second = sixteen_hours(entries, NO_HOLIDAYS)
-    assert second == SixteenHourSignal(after_window, after_window, 16.0, (after_window,), True)
 
-
-@pytest.mark.parametrize("kwargs", [{"threshold": 0}, {"weeks": 0}, {"min_days_between": -1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"threshold": 0}, {"weeks": 0}, {"min_days_between": -1}, {"continuous_repeats": -1}],
+)
 def test_sixteen_hours_rejects_invalid_settings(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         sixteen_hours([], NO_HOLIDAYS, **kwargs)  # type: ignore[arg-type]
@@ -271,75 +273,63 @@ def test_sixteen_hours_rejects_invalid_settings(kwargs: dict[str, float]) -> Non
 # --- B) Long relative absence -------------------------------------------------------------------
 
 
-def test_long_absence_exactly_four_weeks_is_not_yet_more_than_four() -> None:
+def test_long_absence_exactly_28_days_is_not_yet_more_than_four_weeks() -> None:
     first, last = day("2026-11-02", "Mon"), day("2026-11-27", "Fri")
     absent = school_days(NO_HOLIDAYS, first, last)
-    assert len(absent) == 20
-    assert long_absence(absent, NO_HOLIDAYS, last) is None
-    assert long_absence(absent, NO_HOLIDAYS, day("2026-11-29", "Sun")) is None
+    assert long_absence(absent, NO_HOLIDAYS, day("2026-11-29", "Sun")) == []
 
 
-def test_long_absence_twenty_one_school_days_is_a_signal() -> None:
-    first, last = day("2026-11-02", "Mon"), day("2026-11-30", "Mon")
-    absent = school_days(NO_HOLIDAYS, first, last)
-    assert len(absent) == 21
-    assert long_absence(absent, NO_HOLIDAYS, last) == LongAbsenceSignal(first, last, 21)
+def test_long_absence_the_29th_day_is_a_signal() -> None:
+    first, monday = day("2026-11-02", "Mon"), day("2026-11-30", "Mon")
+    absent = school_days(NO_HOLIDAYS, first, monday)
+    assert long_absence(absent, NO_HOLIDAYS, monday) == [
+        LongAbsenceSignal(first, monday, monday, 29, True)
+    ]
 
 
-def test_long_absence_today_on_a_weekend_ends_on_the_last_school_day() -> None:
-    first, friday = day("2026-11-02", "Mon"), day("2026-12-04", "Fri")
-    absent = school_days(NO_HOLIDAYS, first, friday)
-    signal = long_absence(absent, NO_HOLIDAYS, day("2026-12-06", "Sun"))
-    assert signal == LongAbsenceSignal(first, friday, 25)
-
-
-def test_long_absence_holiday_inside_does_not_break_the_run() -> None:
-    first, last = day("2026-10-05", "Mon"), day("2026-11-09", "Mon")
-    absent = school_days(AUTUMN_2026, first, last)
-    assert len(absent) == 21  # 10 before the autumn holiday, 11 after it
-    assert long_absence(absent, AUTUMN_2026, last) == LongAbsenceSignal(first, last, 21)
-    # Absence registered in the holiday itself neither counts nor matters.
+def test_long_absence_school_holiday_days_do_not_count_but_do_not_break_the_run() -> None:
+    first = day("2026-10-05", "Mon")
+    absent = school_days(AUTUMN_2026, first, day("2026-11-13", "Fri"))
+    [signal] = long_absence(absent, AUTUMN_2026, day("2026-11-13", "Fri"))
+    # 5 Oct + 28 days + the 9 holiday days: the run is more than 28 days on Wednesday 11 Nov.
+    assert signal.start == first and signal.reached_on == day("2026-11-11", "Wed")
+    # Absence registered in the holiday itself changes nothing.
     in_holiday = [day("2026-10-19", "Mon"), day("2026-10-20", "Tue")]
-    assert long_absence(absent + in_holiday, AUTUMN_2026, last) == LongAbsenceSignal(
-        first, last, 21
-    )
-    # One school day less is exactly four weeks: no signal.
-    assert long_absence(absent[1:], AUTUMN_2026, last) is None
+    assert long_absence(absent + in_holiday, AUTUMN_2026, day("2026-11-13", "Fri")) == [signal]
 
 
-def test_long_absence_public_holiday_does_not_break_the_run() -> None:
-    # King's Day, Monday 27 April 2026, is no school day.
-    # Good Friday 3 April and Easter Monday 6 April are no school days either.
-    first, last = day("2026-03-30", "Mon"), day("2026-05-01", "Fri")
-    absent = school_days(NO_HOLIDAYS, first, last)
-    assert day("2026-04-27", "Mon") not in absent
-    assert len(absent) == 22
-    assert long_absence(absent, NO_HOLIDAYS, last) == LongAbsenceSignal(first, last, 22)
+def test_long_absence_public_holidays_inside_do_not_push_the_signal_back() -> None:
+    # Good Friday 3 April, Easter Monday 6 April and King's Day 27 April 2026 are no school
+    # days; they count as calendar days like a weekend: the signal stays on the 29th day.
+    first = day("2026-03-30", "Mon")
+    absent = school_days(NO_HOLIDAYS, first, day("2026-05-01", "Fri"))
+    [signal] = long_absence(absent, NO_HOLIDAYS, day("2026-05-01", "Fri"))
+    assert signal.reached_on == day("2026-04-28", "Tue")  # 30 March + 28 days (no school on 27th)
 
 
 def test_long_absence_one_present_school_day_breaks_the_run() -> None:
     first, last = day("2026-11-02", "Mon"), day("2026-11-30", "Mon")
     present = day("2026-11-11", "Wed")
     absent = [d for d in school_days(NO_HOLIDAYS, first, last) if d != present]
-    assert long_absence(absent, NO_HOLIDAYS, last) is None  # only 12-30 Nov count: 13 days
+    assert long_absence(absent, NO_HOLIDAYS, last) == []
 
 
-def test_long_absence_run_that_ended_earlier_is_over() -> None:
+def test_long_absence_a_run_that_ended_keeps_its_signal_and_says_so() -> None:
     first, last = day("2026-11-02", "Mon"), day("2026-11-30", "Mon")
     absent = school_days(NO_HOLIDAYS, first, last)
-    # Present on Tuesday 1 December: the run of 21 days is over.
-    assert long_absence(absent, NO_HOLIDAYS, day("2026-12-01", "Tue")) is None
+    [signal] = long_absence(absent, NO_HOLIDAYS, day("2026-12-01", "Tue"))
+    assert (signal.reached_on, signal.last, signal.ongoing) == (last, last, False)
 
 
 def test_long_absence_nothing_registered() -> None:
-    assert long_absence([], NO_HOLIDAYS, day("2026-11-30", "Mon")) is None
+    assert long_absence([], NO_HOLIDAYS, day("2026-11-30", "Mon")) == []
 
 
 def test_long_absence_ignores_days_after_today() -> None:
     first, last = day("2026-11-02", "Mon"), day("2026-12-31", "Thu")
     absent = school_days(NO_HOLIDAYS, first, last)
-    signal = long_absence(absent, NO_HOLIDAYS, day("2026-11-30", "Mon"))
-    assert signal == LongAbsenceSignal(first, day("2026-11-30", "Mon"), 21)
+    [signal] = long_absence(absent, NO_HOLIDAYS, day("2026-11-30", "Mon"))
+    assert signal.last == day("2026-11-30", "Mon")
 
 
 # --- C) Late arrivals: 3-6-9 ---------------------------------------------------------------------
@@ -364,13 +354,15 @@ def test_late_arrival_three_six_nine(count: int, reached: tuple[int, ...]) -> No
     )
 
 
-def test_late_arrival_counts_each_day_once_and_not_after_today() -> None:
+def test_late_arrival_counts_every_occurrence_and_not_after_today() -> None:
     today = day("2026-09-09", "Wed")
+    # Late twice on Monday (two lessons): two late arrivals ("9 maal te laat ... in de les").
     lates = [day("2026-09-08", "Tue"), day("2026-09-07", "Mon"), day("2026-09-07", "Mon")]
     lates += [today, day("2026-09-10", "Thu"), day("2026-09-11", "Fri")]
     status = late_arrival_steps(lates, today)
-    assert status.count == 3
-    assert status.dates == (day("2026-09-07", "Mon"), day("2026-09-08", "Tue"), today)
+    assert status.count == 4
+    monday = day("2026-09-07", "Mon")
+    assert status.dates == (monday, monday, day("2026-09-08", "Tue"), today)
     assert status.reached == (3,)
 
 
@@ -398,11 +390,11 @@ def test_late_arrival_per_month() -> None:
     ]
     status = late_arrival_steps(lates, day("2026-10-15", "Thu"), period="month")
     assert status == LateArrivalStatus(
-        count=2,
+        count=3,
         period_start=date(2026, 10, 1),
         period_end=date(2026, 10, 31),
-        reached=(),
-        dates=(day("2026-10-01", "Thu"), day("2026-10-15", "Thu")),
+        reached=(3,),
+        dates=(day("2026-10-01", "Thu"), day("2026-10-01", "Thu"), day("2026-10-15", "Thu")),
     )
 
 
@@ -462,13 +454,28 @@ FIRST_REPORT = day("2026-09-07", "Mon")
     [(day("2026-11-30", "Mon"), True), (day("2026-12-01", "Tue"), False)],
 )
 def test_sick_leave_fourth_report_within_twelve_weeks(fourth: date, expected: bool) -> None:
-    reports = [FIRST_REPORT, day("2026-10-05", "Mon"), day("2026-11-02", "Mon"), fourth]
-    assert (fourth - FIRST_REPORT).days == (84 if expected else 85)
+    first = day("2026-09-08", "Tue")
+    reports = [first, day("2026-10-05", "Mon"), day("2026-11-02", "Mon"), fourth]
+    # The window is 84 days counting the first report's first day: the 84th day is inside,
+    # the 85th outside.
+    assert (fourth - first).days + 1 == (84 if expected else 85)
     signals = worrying_sick_leave(reports, NO_HOLIDAYS, day("2026-12-15", "Tue"))
     if expected:
-        assert signals == [SickLeaveSignal("frequent", FIRST_REPORT, fourth, 4)]
+        assert signals == [SickLeaveSignal("frequent", first, fourth, 4)]
     else:
         assert signals == []
+
+
+def test_sick_leave_school_holiday_days_extend_the_twelve_weeks() -> None:
+    first = day("2026-09-08", "Tue")
+    fourth = day("2026-12-09", "Wed")  # the 93rd day; the 9 autumn holiday days do not count
+    reports = [first, day("2026-10-05", "Mon"), day("2026-11-02", "Mon"), fourth]
+    assert AUTUMN_2026.days_end(first, 84) == fourth
+    today = day("2026-12-15", "Tue")
+    assert worrying_sick_leave(reports, AUTUMN_2026, today) == [
+        SickLeaveSignal("frequent", first, fourth, 4)
+    ]
+    assert worrying_sick_leave(reports, NO_HOLIDAYS, today) == []
 
 
 def test_sick_leave_three_reports_are_not_enough() -> None:
@@ -527,6 +534,13 @@ def test_sick_leave_seven_consecutive_school_days(last: date, expected: bool) ->
     assert len(sick) == (7 if expected else 6)
     signals = worrying_sick_leave(sick, NO_HOLIDAYS, day("2026-12-15", "Tue"))
     assert signals == ([SickLeaveSignal("long", first, last, 1)] if expected else [])
+
+
+def test_sick_leave_long_is_reached_on_the_seventh_day_of_a_longer_illness() -> None:
+    first, seventh = day("2026-11-02", "Mon"), day("2026-11-10", "Tue")
+    sick = school_days(NO_HOLIDAYS, first, day("2026-11-20", "Fri"))
+    signals = worrying_sick_leave(sick, NO_HOLIDAYS, day("2026-12-15", "Tue"))
+    assert signals == [SickLeaveSignal("long", first, seventh, 1)]
 
 
 def test_sick_leave_kings_day_inside_does_not_break_the_run() -> None:
