@@ -25,22 +25,16 @@ from portal.schools.models import (
     SchoolType,
     StandIn,
 )
+from portal.schools.official_holidays import official_holidays
 
 DEMO_PASSWORD = "verzuim-demo-2026"  # noqa: S105  documented demo password
 
-# School holidays for region Midden as published by the Rijksoverheid (schools may add
-# their own margin days; the beheerder keeps this list up to date).
+# School holidays of region Midden as the Rijksoverheid publishes them (the bundle the beheerder
+# loads from, portal.schools.official_holidays): the small demo holds 2025-2026 and 2026-2027.
 HOLIDAYS_MIDDEN: list[tuple[int, str, date, date]] = [
-    (2025, "Herfstvakantie", date(2025, 10, 18), date(2025, 10, 26)),
-    (2025, "Kerstvakantie", date(2025, 12, 20), date(2026, 1, 4)),
-    (2025, "Voorjaarsvakantie", date(2026, 2, 14), date(2026, 2, 22)),
-    (2025, "Meivakantie", date(2026, 4, 25), date(2026, 5, 3)),
-    (2025, "Zomervakantie", date(2026, 7, 18), date(2026, 8, 30)),
-    (2026, "Herfstvakantie", date(2026, 10, 17), date(2026, 10, 25)),
-    (2026, "Kerstvakantie", date(2026, 12, 19), date(2027, 1, 3)),
-    (2026, "Voorjaarsvakantie", date(2027, 2, 20), date(2027, 2, 28)),
-    (2026, "Meivakantie", date(2027, 4, 24), date(2027, 5, 2)),
-    (2026, "Zomervakantie", date(2027, 7, 17), date(2027, 8, 29)),
+    (year, h.name, h.start_date, h.end_date)
+    for year in (2025, 2026)
+    for h in official_holidays(year, HolidayRegion.MIDDEN)
 ]
 
 DEMO_ACCOUNTS = {

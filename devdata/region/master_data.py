@@ -53,6 +53,7 @@ from portal.schools.models import (
     StandIn,
     school_staff,
 )
+from portal.schools.official_holidays import official_holidays
 
 # Zuid-Holland Zuid; Dordrecht and Zwijndrecht come from the small demo region.
 MUNICIPALITIES = [
@@ -68,18 +69,12 @@ MUNICIPALITIES = [
     ("Hoeksche Waard", "GM1963"),
 ]
 
-# Earlier school years of region Midden (the small demo holds 2025-2026 and 2026-2027).
+# Earlier school years of region Midden (the small demo holds 2025-2026 and 2026-2027), from the
+# bundle of official dates.
 EARLIER_HOLIDAYS_MIDDEN: list[tuple[int, str, date, date]] = [
-    (2023, "Herfstvakantie", date(2023, 10, 14), date(2023, 10, 22)),
-    (2023, "Kerstvakantie", date(2023, 12, 23), date(2024, 1, 7)),
-    (2023, "Voorjaarsvakantie", date(2024, 2, 10), date(2024, 2, 18)),
-    (2023, "Meivakantie", date(2024, 4, 27), date(2024, 5, 5)),
-    (2023, "Zomervakantie", date(2024, 7, 20), date(2024, 9, 1)),
-    (2024, "Herfstvakantie", date(2024, 10, 19), date(2024, 10, 27)),
-    (2024, "Kerstvakantie", date(2024, 12, 21), date(2025, 1, 5)),
-    (2024, "Voorjaarsvakantie", date(2025, 2, 15), date(2025, 2, 23)),
-    (2024, "Meivakantie", date(2025, 4, 26), date(2025, 5, 4)),
-    (2024, "Zomervakantie", date(2025, 7, 12), date(2025, 8, 24)),
+    (year, h.name, h.start_date, h.end_date)
+    for year in (2023, 2024)
+    for h in official_holidays(year, HolidayRegion.MIDDEN)
 ]
 
 SCHOOL_NAMES = (

@@ -29,6 +29,7 @@ from portal.extensions import db
 from portal.filters import nl_date
 from portal.forms import (
     DateField,
+    OnceForm,
     VersionedForm,
     id_choice,
     optional_int,
@@ -46,6 +47,7 @@ from portal.schools.models import (
     SchoolType,
     StandIn,
 )
+from portal.schools.official_holidays import bundled
 
 REQUIRED = "Dit veld is verplicht."
 EMAIL_MESSAGE = "Vul een geldig e-mailadres in, bijvoorbeeld naam@school.nl."
@@ -339,3 +341,30 @@ class HolidayForm(VersionedForm):
             if self.start_date.data < first or self.start_date.data > last:
                 self.start_date.errors.append("De eerste dag valt niet in het gekozen schooljaar.")
                 raise ValidationError("Controleer de data: ze horen bij een ander schooljaar.")
+
+
+class OfficialHolidaysForm(OnceForm):
+    """Load a school year's official holidays for one region in one step."""
+
+    year_region = SelectField(
+        "Officiële vakanties van",
+        description=(
+            "De data van de Rijksoverheid (zomer-, kerst- en meivakantie vastgesteld, herfst- en "
+            "voorjaarsvakantie geadviseerd). Vakanties die er al staan blijven zoals ze zijn; "
+            "daarna kunt u elke vakantie aanpassen."
+        ),
+        choices=[],
+        validators=[InputRequired("Kies een schooljaar.")],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.year_region.choices = [
+            (f"{year}:{region.value}", f"{year}-{year + 1}, regio {region.label}")
+            for year, region in bundled()
+        ]
+
+    @property
+    def selected(self) -> tuple[int, HolidayRegion]:
+        year, _, region = (self.year_region.data or "").partition(":")
+        return int(year), HolidayRegion(region)

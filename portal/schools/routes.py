@@ -16,6 +16,7 @@ from portal.schools import queries, services
 from portal.schools.forms import (
     HolidayForm,
     MunicipalityForm,
+    OfficialHolidaysForm,
     PartnershipForm,
     SchoolForm,
     StandInForm,
@@ -132,7 +133,32 @@ def stand_in_delete(stand_in_id: int) -> Response:
 
 @bp.get("/vakanties")
 def holidays() -> str:
-    return render_template("schools/holidays.html", holidays=queries.holidays(db.session))
+    return render_template(
+        "schools/holidays.html",
+        holidays=queries.holidays(db.session),
+        official_form=OfficialHolidaysForm(),
+    )
+
+
+@bp.post("/vakanties/officieel")
+def holidays_official() -> Any:
+    form = OfficialHolidaysForm()
+    if form.validate():
+        year, region = form.selected
+        added, kept = services.load_official_holidays(db.session, year, region)
+        label = f"schooljaar {year}-{year + 1}, regio {region.label}"
+        if added:
+            message = f"{added} officiële vakanties van {label} toegevoegd"
+            message += f"; {kept} stonden er al en zijn niet gewijzigd." if kept else "."
+        else:
+            message = f"De officiële vakanties van {label} stonden er al; niets gewijzigd."
+        return lifecycle.saved(message, url_for("schools.holidays"))
+    return lifecycle.form_page(
+        "schools/holidays.html",
+        form,
+        holidays=queries.holidays(db.session),
+        official_form=form,
+    )
 
 
 @bp.route("/vakanties/nieuw", methods=["GET", "POST"], endpoint="holiday_new")

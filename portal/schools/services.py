@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from portal.auth.models import User
 from portal.db import DbSession
@@ -23,6 +23,7 @@ from portal.schools.models import (
     StandIn,
     school_staff,
 )
+from portal.schools.official_holidays import official_holidays
 
 M = TypeVar("M")
 
@@ -80,6 +81,36 @@ def save_holiday(
     data = {**data, "region": HolidayRegion(data["region"])}
     fields = ("school_year", "region", "name", "start_date", "end_date")
     return _save(session, holiday or SchoolHoliday(), data, fields)
+
+
+def load_official_holidays(
+    session: DbSession, school_year: int, region: HolidayRegion
+) -> tuple[int, int]:
+    """Add the bundled official holidays of ``school_year`` in ``region`` that are not there
+    yet (by name); rows already there, edited or not, are kept. Returns (added, kept)."""
+    present = set(
+        session.scalars(
+            select(SchoolHoliday.name).where(
+                SchoolHoliday.school_year == school_year, SchoolHoliday.region == region
+            )
+        )
+    )
+    added = 0
+    for holiday in official_holidays(school_year, region):
+        if holiday.name in present:
+            continue
+        session.add(
+            SchoolHoliday(
+                school_year=school_year,
+                region=region,
+                name=holiday.name,
+                start_date=holiday.start_date,
+                end_date=holiday.end_date,
+            )
+        )
+        added += 1
+    session.flush()
+    return added, len(official_holidays(school_year, region)) - added
 
 
 def remove(session: DbSession, obj: StandIn | SchoolHoliday) -> None:

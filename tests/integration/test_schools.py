@@ -355,3 +355,54 @@ def test_admin_pages_never_show_pupils(admin_client, region) -> None:
     ):
         html = admin_client.get(path).text
         assert region.pupil_a.last_name not in html
+
+
+def test_official_holidays_are_loaded_in_one_step_and_edits_are_kept(app, admin_client) -> None:
+    page = admin_client.get("/beheer/vakanties")
+    assert "Officiële vakanties laden" in page.text and "2026-2027, regio Midden" in page.text
+
+    def load(value: str):  # noqa: ANN202  the form of the holidays page
+        state = page_state(admin_client.get("/beheer/vakanties").text)
+        return admin_client.post(
+            "/beheer/vakanties/officieel", data={**state, "year_region": value}
+        )
+
+    first = load("2026:midden")
+    assert first.status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(
+            select(SchoolHoliday).where(SchoolHoliday.school_year == 2026)
+        ).all()
+        assert {(h.name, h.start_date, h.end_date) for h in rows} == {
+            ("Herfstvakantie", date(2026, 10, 17), date(2026, 10, 25)),
+            ("Kerstvakantie", date(2026, 12, 19), date(2027, 1, 3)),
+            ("Voorjaarsvakantie", date(2027, 2, 20), date(2027, 2, 28)),
+            ("Meivakantie", date(2027, 4, 24), date(2027, 5, 2)),
+            ("Zomervakantie", date(2027, 7, 17), date(2027, 8, 29)),
+        }
+        assert all(h.region == HolidayRegion.MIDDEN for h in rows)
+        # A school's margin day: the beheerder edits a loaded holiday.
+        autumn = next(h for h in rows if h.name == "Herfstvakantie")
+        autumn.end_date = date(2026, 10, 26)
+        db.session.commit()
+    again = load("2026:midden")
+    assert again.status_code == 302
+    assert "stonden er al; niets gewijzigd" in admin_client.get("/beheer/vakanties").text
+    with app.app_context():
+        rows = db.session.scalars(
+            select(SchoolHoliday).where(SchoolHoliday.school_year == 2026)
+        ).all()
+        assert len(rows) == 5
+        assert next(h for h in rows if h.name == "Herfstvakantie").end_date == date(2026, 10, 26)
+    refused = load("1999:midden")
+    assert refused.status_code == 422 and "Not a valid choice" not in refused.text
+
+
+def test_official_holidays_run_from_saturday_to_sunday() -> None:
+    from portal.schools.official_holidays import OFFICIAL_HOLIDAYS
+
+    for regions in OFFICIAL_HOLIDAYS.values():
+        for holidays in regions.values():
+            for holiday in holidays:
+                assert holiday.start_date.weekday() == 5, holiday
+                assert holiday.end_date.weekday() == 6, holiday
