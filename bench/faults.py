@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--before", type=int, default=20, help="seconds of load before")
     parser.add_argument("--after", type=int, default=30, help="seconds of load after")
-    parser.add_argument("--config", default="gthread:2x4")
+    parser.add_argument("--config", default="sync:2", help="gunicorn workers (production: sync:2)")
     args = parser.parse_args(argv)
     if not bench.pg_available():
         print("PostgreSQL is not reachable (BENCH_PG_URL): the fault test needs it.")
