@@ -48,7 +48,7 @@ from portal.auth.sessions import signed_in as signed_in  # who asks: the policy'
 from portal.evaluation.models import Evaluation, Part
 from portal.extensions import db
 from portal.pupils.models import Pupil
-from portal.reports.models import Report
+from portal.reports.models import Report, ReportKind
 from portal.request_cache import per_request
 from portal.schools.models import School, StandIn, school_staff
 from portal.transition.models import (
@@ -420,6 +420,17 @@ def report_acting_for_id(user: User, report: Report) -> int | None:
 
 def can_file_reports(user: User) -> bool:
     return user.is_authenticated and user.role == Role.SCHOOL
+
+
+def can_record_duo_report(user: User, report: Report) -> bool:
+    """The school (the report is in its scope: :func:`get_report`) records its report in DUO's
+    verzuimregister; a question to leerplicht is none."""
+    return user.role == Role.SCHOOL and report.kind != ReportKind.QUESTION
+
+
+def can_see_missing_duo_reports(user: User) -> bool:
+    """The senior watches the region's legal reports without a DUO number."""
+    return sees_whole_region(user)
 
 
 def can_react(user: User, report: Report) -> bool:

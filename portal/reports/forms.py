@@ -12,7 +12,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from portal import access, calendar, filters
 from portal.attendance.models import AbsenceKind, Signal
@@ -22,6 +29,7 @@ from portal.extensions import db
 from portal.forms import (
     DateField,
     OnceForm,
+    VersionedForm,
     VersionField,
     id_choice,
     options,
@@ -67,6 +75,28 @@ class ReportForm(OnceForm):
         validators=[Optional(), Length(max=300)],
     )
     parents_informed = BooleanField("De ouders weten dat de school deze melding doet")
+    duo_reported_on = DateField(
+        "Gemeld in het verzuimregister van DUO op",
+        description=(
+            "De wettelijke melding doet u in het verzuimloket van DUO (of vanuit uw "
+            "leerlingadministratie). Nog niet gedaan? Vul het later in op de melding."
+        ),
+        validators=[Optional()],
+        past=True,
+    )
+    duo_reference = StringField(
+        "Meldingsnummer van DUO",
+        filters=[strip_or_none],
+        validators=[
+            Optional(),
+            Length(max=40, message="Een meldingsnummer is hoogstens 40 tekens."),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$",
+                message="Een meldingsnummer bestaat uit letters, cijfers, punten, streepjes "
+                "of schuine strepen.",
+            ),
+        ],
+    )
     question = TextAreaField(
         "Uw vraag",
         description="Alleen bij een vraag of advies zonder formele melding.",
@@ -100,6 +130,9 @@ class ReportForm(OnceForm):
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields; then the pupil by number, and the period by the rules of the kind."""
         super().validate(extra_validators)
+        duo = self._duo_problem()
+        if duo and not self.duo_reported_on.errors:
+            self.duo_reported_on.errors = [duo]
         self.pupil = self._pupil()
         if self.pupil is not None and not self.errors:
             problems = period_problems(
@@ -145,6 +178,14 @@ class ReportForm(OnceForm):
     def validate_question(self, field: TextAreaField) -> None:
         if self.kind.data == ReportKind.QUESTION.value and not field.data:
             raise ValidationError("Stel uw vraag.")
+
+    def _duo_problem(self) -> str | None:
+        """DUO's number needs the date of the report in DUO; a question is no DUO report."""
+        if self.duo_reference.data and not self.duo_reported_on.data:
+            return "Vul ook de datum in waarop u bij DUO meldde."
+        if self.duo_reported_on.data and self.kind.data == ReportKind.QUESTION.value:
+            return "Een vraag aan leerplicht is geen melding bij DUO."
+        return None
 
 
 class MessageForm(OnceForm):
@@ -243,3 +284,22 @@ def period_problems(
     elif kind == ReportKind.LUXURY and not any(a.kind == AbsenceKind.LUXE_VERZUIM for a in rows):
         errors["period_start"] = "In deze periode is geen luxe verzuim geregistreerd."
     return errors
+
+
+class DuoForm(VersionedForm):
+    """The school records (or corrects) its report in DUO's verzuimregister afterwards."""
+
+    duo_reported_on = DateField(
+        "Gemeld in het verzuimregister van DUO op",
+        validators=[InputRequired("Vul de datum in waarop u bij DUO meldde.")],
+        past=True,
+    )
+    duo_reference = StringField(
+        "Meldingsnummer van DUO",
+        description="Het nummer dat het verzuimloket of uw leerlingadministratie gaf.",
+        filters=[strip_or_none],
+        validators=[
+            DataRequired("Vul het meldingsnummer van DUO in."),
+            *ReportForm.duo_reference.kwargs["validators"][1:],
+        ],
+    )

@@ -36,7 +36,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access, figures_cache, request_cache
 from portal.attendance.models import UNAUTHORISED_KINDS, Absence, LateArrival, Signal, SignalKind
@@ -44,7 +44,7 @@ from portal.attendance.signals import Settlements
 from portal.auth.models import Role, User
 from portal.db import DbSession, UTCDateTime, utcnow
 from portal.extensions import db
-from portal.pagination import Page, count_statement
+from portal.pagination import Page, Pagination, count_statement, paginate
 from portal.pupils.models import Pupil
 from portal.reports.models import (
     OPEN_STATUSES,
@@ -54,7 +54,7 @@ from portal.reports.models import (
     ReportRead,
     ReportStatus,
 )
-from portal.reports.rules import SETTLES
+from portal.reports.rules import DUO_DUTY, SETTLES
 from portal.schools import queries as schools
 from portal.schools.models import School
 
@@ -539,3 +539,23 @@ def latest_report_id(session: DbSession, pupil_id: int) -> int | None:
         .order_by(Report.filed_on.desc())
         .limit(1)
     )
+
+
+MISSING_DUO_PER_PAGE = 50
+
+
+def missing_duo_reports(user: User, page_number: int) -> Pagination:
+    """Reports of a legal duty (16 hours, long relative absence, luxe verzuim), not withdrawn,
+    without DUO's number: the school may not have reported them in DUO's verzuimregister.
+    Oldest first, within ``user``'s scope."""
+    query = (
+        access.reports_query(user)
+        .where(
+            Report.kind.in_(list(DUO_DUTY)),
+            Report.status != ReportStatus.WITHDRAWN,
+            Report.duo_reference.is_(None),
+        )
+        .options(joinedload(Report.pupil), joinedload(Report.school))
+        .order_by(Report.filed_on, Report.id)
+    )
+    return paginate(query, page_number, MISSING_DUO_PER_PAGE)

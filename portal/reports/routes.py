@@ -18,7 +18,7 @@ from portal.extensions import db, htmx
 from portal.pagination import paginate
 from portal.reports import figures as reactions
 from portal.reports import queries, services
-from portal.reports.forms import MessageForm, ReassignForm, ReportForm, StatusForm
+from portal.reports.forms import DuoForm, MessageForm, ReassignForm, ReportForm, StatusForm
 from portal.reports.models import (
     REPORT_KIND_LABELS,
     REPORT_STATUS_LABELS,
@@ -27,7 +27,7 @@ from portal.reports.models import (
     ReportKind,
     ReportStatus,
 )
-from portal.reports.rules import ReactionFigures, deadline_words
+from portal.reports.rules import DUO_DUTY, DUO_KINDS, ReactionFigures, deadline_words
 from portal.schools.models import School
 
 bp = Blueprint("reports", __name__)
@@ -57,6 +57,7 @@ class ListView:
     shows_responsible: bool
     can_file: bool
     can_see_figures: bool
+    can_see_missing_duo: bool
 
 
 def _list_view(user: User) -> ListView:
@@ -74,6 +75,7 @@ def _list_view(user: User) -> ListView:
         shows_responsible=access.works_for_leerplicht(user),
         can_file=own_school,
         can_see_figures=access.can_view_reaction_figures(user),
+        can_see_missing_duo=access.can_see_missing_duo_reports(user),
     )
 
 
@@ -190,18 +192,24 @@ def _detail(report: Report, **forms: Any) -> tuple[str, int]:
         formdata=None, consultant_id=report.assigned_consultant_id
     )
     message_form = forms.get("message_form") or MessageForm(formdata=None)
+    duo_form = forms.get("duo_form") or DuoForm(formdata=None, obj=report)
     services.mark_read(db.session, user, report)
     page = lifecycle.form_page(
         "reports/detail.html",
         status_form,
         reassign_form,
         message_form,
+        duo_form,
         report=report,
         today=today,
         who=queries.responsible(db.session, report, today),
         status_form=status_form,
         reassign_form=reassign_form,
         message_form=message_form,
+        duo_form=duo_form,
+        can_record_duo=access.can_record_duo_report(user, report),
+        duo_kind=DUO_KINDS.get(report.kind),
+        duo_duty=report.kind in DUO_DUTY,
         can_post=access.can_post_message(user, report) and report.status.is_open,
         can_reassign=access.can_reassign(user) and report.status.is_open,
         can_react=access.can_react(user, report),
@@ -265,6 +273,41 @@ def status(report_id: int) -> Any:
                 url_for("reports.detail", report_id=report.id),
             )
     return _detail(report, status_form=form)
+
+
+@bp.post("/<int:report_id>/duo")
+def duo(report_id: int) -> Any:
+    """The school records its report in DUO's verzuimregister (date and DUO's number)."""
+    user = access.signed_in()
+    report = access.get_report(user, report_id)
+    access.require(access.can_record_duo_report(user, report))
+    form = DuoForm()
+    change = partial(
+        services.record_duo_report,
+        db.session,
+        user,
+        report,
+        form.duo_reported_on.data,
+        form.duo_reference.data or "",
+    )
+    if lifecycle.form_applied(form, report, change):
+        return lifecycle.saved(
+            "De melding bij DUO is vastgelegd.",
+            url_for("reports.detail", report_id=report.id, _anchor="duo"),
+        )
+    return _detail(report, duo_form=form)
+
+
+@bp.get("/zonder-duo")
+@access.guarded(access.can_see_missing_duo_reports)
+def missing_duo() -> str:
+    """Legal reports without DUO's number: did the school report them in DUO?"""
+    user = access.signed_in()
+    page = queries.missing_duo_reports(user, request_args.page_number())
+    access.record_pupil_row_reads(
+        user, [(r.pupil_id, r.assigned_consultant_id) for r in page.items], "zonder duo"
+    )
+    return render_template("reports/missing_duo.html", page=page, today=calendar.today())
 
 
 @bp.post("/<int:report_id>/toewijzen")

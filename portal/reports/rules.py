@@ -33,6 +33,24 @@ SETTLES = {
     ReportKind.LATE: SignalKind.LATE_ARRIVALS,
 }
 
+# The school's report in DUO's verzuimregister ("verzuimloket"): the kind of report DUO knows
+# for each kind of the portal. DUO: "U bent wettelijk verplicht om de volgende soorten verzuim
+# te melden: 16 uur in 4 weken, Langdurig relatief verzuim, RMC, Luxe verzuim"; "Overig
+# verzuim" is not a legal duty. A question to leerplicht is no report to DUO.
+DUO_KINDS = {
+    ReportKind.SIXTEEN_HOURS: "16 uur in 4 weken",
+    ReportKind.LONG_ABSENCE: "Langdurig relatief verzuim (LRV)",
+    ReportKind.LUXURY: "Luxe verzuim",
+    ReportKind.DROPOUT: "RMC (18 jaar of ouder) of overig verzuim (jonger)",
+    ReportKind.LATE: "Overig verzuim",
+    ReportKind.OTHER: "Overig verzuim",
+    ReportKind.SICK_SUSPECT: "Overig verzuim",
+    ReportKind.REINTEGRATION: "Overig verzuim",
+    ReportKind.SUSPENSION: "Overig verzuim",
+}
+#: The kinds a school must report in DUO's verzuimregister by law.
+DUO_DUTY = frozenset({ReportKind.SIXTEEN_HOURS, ReportKind.LONG_ABSENCE, ReportKind.LUXURY})
+
 
 def reaction_deadline(filed_on: date, working_days: int = REACTION_WORKING_DAYS) -> date:
     """The last day on which the consultant's first reaction is on time (protocol §3.6.1):

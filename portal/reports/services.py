@@ -71,6 +71,8 @@ def file_report(
         help_involved=data.get("help_involved"),
         parents_informed=bool(data.get("parents_informed")),
         question=data.get("question"),
+        duo_reported_on=data.get("duo_reported_on"),
+        duo_reference=data.get("duo_reference"),
         filed_by_id=user.id,
         filed_at=utcnow(),
         filed_on=today,
@@ -288,3 +290,13 @@ def _set_flags(session: DbSession, report: Report, **flags: bool) -> None:
         .values(**flags)
         .execution_options(synchronize_session=False)
     )
+
+
+def record_duo_report(
+    session: DbSession, user: User, report: Report, reported_on: date, reference: str
+) -> None:
+    """The school's report of this case in DUO's verzuimregister: when, and DUO's number."""
+    report.duo_reported_on = reported_on
+    report.duo_reference = reference
+    session.flush()
+    record_change(session, user, AuditAction.UPDATE, "report", report.id, report.pupil_id)

@@ -126,6 +126,8 @@ MATRIX: dict[str, Case] = {
     "reports.index": Case("GET", "/meldingen/", PUPIL_READERS),
     "reports.new": Case("GET", "/meldingen/nieuw", school_only(200)),
     "reports.detail": Case("GET", "/meldingen/{report}", PUPIL_READERS),
+    "reports.duo": Case("POST", "/meldingen/{report}/duo", school_only(422)),
+    "reports.missing_duo": Case("GET", "/meldingen/zonder-duo", senior_only(200)),
     "reports.message": Case(
         "POST",
         "/meldingen/{report}/bericht",

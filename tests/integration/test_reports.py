@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.notifications.models import Notification, OutboxMail
 from portal.reports.models import Report, ReportKind, ReportStatus
 from portal.reports.services import check_deadlines
-from tests.conftest import do_login, extract_csrf, fetch
+from tests.conftest import do_login, extract_csrf, fetch, page_state
 
 TODAY = date(2026, 11, 23)  # Monday
 
@@ -698,3 +698,51 @@ def test_report_without_fixed_consultant_reaches_the_senior(app, make, region) -
     )
     with app.app_context():
         assert [m.to for m in db.session.scalars(select(OutboxMail))] == [region.senior.email]
+
+
+def test_a_report_records_the_schools_report_in_duos_verzuimregister(app, make, region) -> None:
+    school = login(app, region.zorg_a)
+    # Filed with DUO's number at once; a number without a date is refused beside the field.
+    refused = file(school, pupil_number=region.pupil_a.pupil_number, duo_reference="VZ-123")
+    assert refused.status_code == 422
+    assert "Vul ook de datum in waarop u bij DUO meldde." in refused.text
+    assert 'value="VZ-123"' in refused.text  # what was typed is kept
+    done = file(
+        school,
+        pupil_number=region.pupil_a.pupil_number,
+        duo_reported_on="2026-11-20",
+        duo_reference="VZ-123",
+    )
+    assert done.status_code == 302
+    page = school.get(done.headers["Location"]).text
+    assert "meldingsnummer <strong>VZ-123</strong>" in page
+
+    # Filed without it: the page shows what to copy into DUO's verzuimloket and a form.
+    report = make.report(region.pupil_a, kind=ReportKind.SIXTEEN_HOURS, hours=16)
+    page = school.get(f"/meldingen/{report.id}").text
+    assert "Nog niet vastgelegd." in page and "16 uur in 4 weken" in page
+    assert "de dag waarop de 16 uur zijn bereikt" in page
+
+    # The senior sees the legal reports without a number; the school records it afterwards.
+    senior = login(app, make.user(Role.SENIOR, name="Senior"))
+    missing = senior.get("/meldingen/zonder-duo").text
+    assert f'href="/meldingen/{report.id}"' in missing
+    state = page_state(page, "")
+    bad = school.post(
+        f"/meldingen/{report.id}/duo",
+        data={**state, "duo_reported_on": "2026-11-21", "duo_reference": "=HYPERLINK()"},
+    )
+    assert bad.status_code == 422 and "Een meldingsnummer bestaat uit letters" in bad.text
+    ok = school.post(
+        f"/meldingen/{report.id}/duo",
+        data={**state, "duo_reported_on": "2026-11-21", "duo_reference": "VZ-456"},
+    )
+    assert ok.status_code == 302
+    with app.app_context():
+        saved = db.session.get(Report, report.id)
+        assert (saved.duo_reported_on, saved.duo_reference) == (date(2026, 11, 21), "VZ-456")
+    assert f'href="/meldingen/{report.id}"' not in senior.get("/meldingen/zonder-duo").text
+    # Only the school records it.
+    consultant = login(app, region.c1)
+    own = page_state(consultant.get(f"/meldingen/{report.id}").text)
+    assert consultant.post(f"/meldingen/{report.id}/duo", data=own).status_code == 403
