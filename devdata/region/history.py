@@ -379,6 +379,8 @@ class HistoryGenerator:
                     s.hours,
                     s.detail or {},
                     bool(s.resolved),
+                    bool(s.latest),
+                    bool(s.latest_open),
                     now,
                     now,
                 ),

@@ -156,6 +156,8 @@ def pupils_and_history(ctx: Context) -> None:
             "hours",
             "detail",
             "resolved",
+            "latest",
+            "latest_open",
             "created_at",
             "updated_at",
         ],

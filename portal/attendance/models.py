@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, TimestampMixin, Versioned, str_enum
@@ -179,6 +181,11 @@ class Signal(TimestampMixin, Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Set when the school acted on it (a report filed, a 3-6-9 step recorded).
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    # One row per pupil and kind on the signals page: the pupil's latest signal of this kind
+    # (``latest``) and the latest of those still open (``latest_open``) head the row; the
+    # earlier ones fold under it. Set by ``signals.compute_signals``.
+    latest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    latest_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     pupil: Mapped[Pupil] = relationship()
 

@@ -192,8 +192,9 @@ def register_day(
 
 
 def signals_page(user: User, kind: str | None, show_resolved: bool, page: int) -> Pagination:
-    """The signals of the pupils in ``user``'s scope, those with a legal duty to report first,
-    the newest first; a page at a time.
+    """The signals of the pupils in ``user``'s scope, one row per pupil and kind (its latest
+    signal, or its latest open one), those with a legal duty to report first, the newest
+    first; a page at a time. :func:`earlier_signals` reads what folds under each row.
 
     Pupils who left are few: leaving them out needs no join with every pupil. A user who sees
     every school (the senior) needs no school filter either, so the list is read in page order
@@ -206,8 +207,10 @@ def signals_page(user: User, kind: str | None, show_resolved: bool, page: int) -
         conditions.append(Signal.school_id.in_(access.school_ids(user)))
     if kind in {k.value for k in SignalKind}:
         conditions.append(Signal.kind == SignalKind(kind))
-    if not show_resolved:
-        conditions.append(Signal.resolved.is_(False))
+    if show_resolved:
+        conditions.append(Signal.latest.is_(True))
+    else:
+        conditions += [Signal.resolved.is_(False), Signal.latest_open.is_(True)]
     query = (
         select(Signal)
         .where(*conditions)
@@ -222,6 +225,44 @@ def signals_page(user: User, kind: str | None, show_resolved: bool, page: int) -
         lambda: db.session.scalar(select(func.count(Signal.id)).where(*conditions)) or 0,
     )
     return result
+
+
+def earlier_signals(heads: Sequence[Signal], show_resolved: bool) -> dict[int, list[Signal]]:
+    """The earlier signals of each row's pupil and kind (open ones only, unless
+    ``show_resolved``), newest first, by the id of the row's signal: one statement a page."""
+    if not heads:
+        return {}
+    by_pupil_kind = {(s.pupil_id, s.kind): s.id for s in heads}
+    conditions: list[ColumnElement[bool]] = [
+        Signal.pupil_id.in_({s.pupil_id for s in heads}),
+        Signal.id.not_in([s.id for s in heads]),
+    ]
+    if not show_resolved:
+        conditions.append(Signal.resolved.is_(False))
+    earlier: dict[int, list[Signal]] = {s.id: [] for s in heads}
+    for signal in db.session.scalars(
+        select(Signal).where(*conditions).order_by(Signal.reached_on.desc(), Signal.id.desc())
+    ):
+        head = by_pupil_kind.get((signal.pupil_id, signal.kind))
+        if head is not None:
+            earlier[head].append(signal)
+    return earlier
+
+
+def open_signals_like(session: DbSession, signal: Signal) -> list[Signal]:
+    """The pupil's open signals of the same kind as ``signal``, oldest first (one report can
+    answer them together)."""
+    return list(
+        session.scalars(
+            select(Signal)
+            .where(
+                Signal.pupil_id == signal.pupil_id,
+                Signal.kind == signal.kind,
+                Signal.resolved.is_(False),
+            )
+            .order_by(Signal.start)
+        )
+    )
 
 
 # --- One pupil's school year ---------------------------------------------------------------------

@@ -276,6 +276,7 @@ def signals_list() -> str:
     kind = request.args.get("soort") or None
     show_resolved = request.args.get("afgehandeld") == "1"
     page = queries.signals_page(user, kind, show_resolved, request_args.page_number())
+    earlier = queries.earlier_signals(page.items, show_resolved)
     access.record_pupil_reads(user, [s.pupil for s in page.items], "signalen")
     return render_template(
         "attendance/signals.html",
@@ -284,7 +285,16 @@ def signals_list() -> str:
         show_resolved=show_resolved,
         kind_labels=SIGNAL_KIND_LABELS,
         settings=queries.get_settings(db.session),
-        deadlines={s.id: add_working_days(s.reached_on, 5) for s in page.items if s.legal_duty},
+        earlier=earlier,
+        # The school reports within five working days of the day the earliest open one of a
+        # row was reached.
+        deadlines={
+            s.id: add_working_days(
+                min(o.reached_on for o in [s, *earlier[s.id]] if not o.resolved), 5
+            )
+            for s in page.items
+            if s.legal_duty and not s.resolved
+        },
         today=calendar.today(),
         can_edit=access.can_edit_pupils(user),
     )

@@ -47,8 +47,9 @@ from portal.schools.models import School
 
 #: The version of these rules. Raise it when a rule counts differently: the worker (``flask
 #: send-mail``) then recomputes every pupil's signals in bulk once (``signals.
-#: recompute_if_rules_changed``). 2: the readings of docs/rules.md (December 2026).
-RULES_VERSION = 2
+#: recompute_if_rules_changed``). 2: the readings of docs/rules.md (December 2026); 3: each
+#: pupil's latest signal per kind heads its row.
+RULES_VERSION = 3
 
 # --- Defaults of this region -------------------------------------------------------------------
 

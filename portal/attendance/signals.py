@@ -299,6 +299,19 @@ def compute_signals(
             },
         )
 
+    # One row per kind: the latest signal heads it, and the latest one still open.
+    by_kind: dict[SignalKind, list[Signal]] = {}
+    for signal in signals:
+        by_kind.setdefault(signal.kind, []).append(signal)
+    for same_kind in by_kind.values():
+        same_kind.sort(key=lambda s: (s.reached_on, s.start))
+        for signal in same_kind:
+            signal.latest = signal is same_kind[-1]
+            signal.latest_open = False
+        open_ones = [s for s in same_kind if not s.resolved]
+        if open_ones:
+            open_ones[-1].latest_open = True
+
     # Recidivism: a new signal within six months of an earlier report about the pupil.
     for signal in signals:
         earlier = [d for d in history.settled.filed_on if d < signal.start]

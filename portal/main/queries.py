@@ -96,6 +96,7 @@ def todo(user: User, today: date) -> dict[str, Any]:
     conditions = [
         access.in_school_scope(Signal.school_id, user),
         Signal.resolved.is_(False),
+        Signal.latest_open.is_(True),  # one per pupil and kind, as the signals page shows
         Signal.pupil_id.not_in(left_pupil_ids()),
     ]
     if user.role != Role.SCHOOL:

@@ -23,7 +23,7 @@ from wtforms.validators import (
 
 from portal import access, calendar, filters
 from portal.attendance.models import AbsenceKind, Signal
-from portal.attendance.queries import get_settings
+from portal.attendance.queries import get_settings, open_signals_like
 from portal.auth.models import Role, User
 from portal.extensions import db
 from portal.forms import (
@@ -123,9 +123,12 @@ class ReportForm(OnceForm):
         if start_pupil is not None and not self.is_submitted():
             self.pupil_number.data = start_pupil.pupil_number
             if signal is not None:
+                # One report for the open signals of this kind together: from the first day of
+                # the earliest through the day the latest was reached.
+                together = open_signals_like(db.session, signal) or [signal]
                 self.kind.data = SIGNAL_TO_REPORT[signal.kind].value
-                self.period_start.data = signal.start
-                self.period_end.data = signal.reached_on
+                self.period_start.data = min(s.start for s in together)
+                self.period_end.data = max(s.reached_on for s in together)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields; then the pupil by number, and the period by the rules of the kind."""

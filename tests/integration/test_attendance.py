@@ -378,3 +378,86 @@ def test_unexpected_values_do_not_crash(app, region) -> None:
         },
     )
     assert response.status_code == 422
+
+
+def test_signals_page_shows_one_row_per_pupil_and_kind(app, make, school, region) -> None:
+    # Three times 16 hours with a school day present in between: three 16-hour signals.
+    for week in (2, 9, 16):
+        for day in range(week, week + 2):
+            make.absence(region.pupil_a, date(2026, 11, day), hours=8)
+    with app.app_context():
+        recompute_all(db.session, TODAY)
+        db.session.commit()
+    found = sorted(
+        (s for s in signals(app, region.pupil_a.id) if s.kind == SignalKind.SIXTEEN_HOURS),
+        key=lambda s: s.reached_on,
+    )
+    assert [s.reached_on.day for s in found] == [3, 10, 17]
+    assert [(s.latest, s.latest_open) for s in found] == [
+        (False, False),
+        (False, False),
+        (True, True),
+    ]
+    page = school.get("/verzuim/signalen").text
+    kinds = {s.kind for s in signals(app, region.pupil_a.id) if not s.resolved}
+    assert len(kinds) < len([s for s in signals(app, region.pupil_a.id) if not s.resolved])
+    name = f"{region.pupil_a.last_name}, {region.pupil_a.first_name}"
+    assert page.count(name) == len(kinds)  # one row per kind (16 hours, the Monday pattern)
+    assert "en 2 eerdere vervolgmeldingen, samen 3 open" in page
+    assert "Melden bij leerplicht (3 samen)" in page
+    # The deadline is that of the earliest open one: 3 November + 5 working days, long past.
+    assert "te laat" in page and "(uiterlijk 10 november 2026)" in page
+    # One report for the three together: from the first day of the first through the third.
+    form = school.get(f"/meldingen/nieuw?signaal={found[-1].id}").text
+    assert 'value="2026-11-02"' in form and 'value="2026-11-17"' in form
+    token = extract_csrf(form)
+    filed = school.post(
+        f"/meldingen/nieuw?signaal={found[-1].id}",
+        data={
+            "csrf_token": token,
+            "kind": "zestien_uur",
+            "pupil_number": region.pupil_a.pupil_number,
+            "period_start": "2026-11-02",
+            "period_end": "2026-11-17",
+            "school_actions": "Gesprek met ouders op 18-11.",
+        },
+    )
+    assert filed.status_code == 302
+    assert all(s.resolved for s in signals(app, region.pupil_a.id) if s.legal_duty)
+    assert "uur ongeoorloofd verzuim" not in school.get("/verzuim/signalen").text
+    shown = school.get("/verzuim/signalen?afgehandeld=1").text
+    assert "en 2 eerdere vervolgmeldingen" in shown and "(gemeld)" in shown
+
+
+def test_late_arrivals_count_per_lesson(app, school, region) -> None:
+    pid = region.pupil_a.id
+
+    def late(day: str, lesson: str):  # noqa: ANN202
+        token = extract_csrf(school.get(f"/leerlingen/{pid}").text)
+        return school.post(
+            f"/leerlingen/{pid}/te-laat",
+            data={"csrf_token": token, "telaat-day": day, "telaat-lesson_hour": lesson},
+        )
+
+    assert late("2026-11-20", "1").status_code == 302
+    assert late("2026-11-20", "4").status_code == 302  # a second lesson the same day counts
+    again = late("2026-11-20", "4")
+    assert again.status_code == 422
+    assert "al als te laat in lesuur 4" in again.text
+    assert late("2026-11-19", "").status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(select(LateArrival).where(LateArrival.pupil_id == pid)).all()
+        assert sorted((r.day.day, r.lesson_hour or 0) for r in rows) == [(19, 0), (20, 1), (20, 4)]
+    [signal] = [s for s in signals(app, pid) if s.kind == SignalKind.LATE_ARRIVALS]
+    assert signal.detail["count"] == 3 and signal.detail["reached"] == [3]
+    # Unticking "te laat" in the class register takes the day's late arrivals away.
+    register_row(school, pid, "2026-11-20", late=False)
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(LateArrival).where(
+                    LateArrival.pupil_id == pid, LateArrival.day == date(2026, 11, 20)
+                )
+            )
+            is None
+        )
