@@ -40,6 +40,8 @@ HOURS_MESSAGE = "Vul een aantal uren in, bijvoorbeeld 2 of 1,5."
 
 
 def _kind_choices() -> list:
+    """Not explained yet first (the default: no legal signal by default), then unauthorised,
+    then authorised."""
     authorised = [(k.value, label) for k, label in ABSENCE_KIND_LABELS.items() if k.authorised]
     unauthorised = [
         (k.value, label) for k, label in ABSENCE_KIND_LABELS.items() if not k.authorised
@@ -99,6 +101,11 @@ class AbsenceForm(PrefixedForm):
     kind = SelectField(
         "Soort verzuim",
         choices=_kind_choices(),
+        default=AbsenceKind.ONVERANTWOORD.value,
+        description=(
+            "Nog niet verantwoord telt pas als ongeoorloofd als de school het niet binnen de "
+            "termijn van de verzuimregels verantwoordt."
+        ),
         validators=[InputRequired("Kies de soort verzuim.")],
     )
     cause = StringField(
@@ -211,7 +218,7 @@ class RegisterRowForm(PortalForm):
     row knows its ``pupil`` and ``day``, to check the registration against."""
 
     hours = HoursField("Uren verzuim", places=1, validators=[Optional()])
-    kind = SelectField("Soort", choices=_kind_choices(), default=AbsenceKind.ONGEOORLOOFD.value)
+    kind = SelectField("Soort", choices=_kind_choices(), default=AbsenceKind.ONVERANTWOORD.value)
     original_kind = HiddenField()
     late = BooleanField("Te laat")
     lesson_hour = lesson_hour_field()
@@ -262,12 +269,20 @@ class SettingsForm(VersionedForm):
         validators=[InputRequired(HOURS_MESSAGE), NumberRange(min=1, max=100)],
     )
     sixteen_hours_weeks = IntegerField(
-        "binnen dit aantal schoolweken",
+        "binnen dit aantal weken (x 7 dagen, vakantiedagen niet meegeteld)",
         validators=[InputRequired("Vul een aantal weken in."), NumberRange(min=1, max=12)],
     )
     long_absence_weeks = IntegerField(
-        "Langdurig verzuim: afwezig langer dan (schoolweken)",
+        "Langdurig verzuim: ongeoorloofd afwezig langer dan (weken, vakantiedagen niet meegeteld)",
         validators=[InputRequired("Vul een aantal weken in."), NumberRange(min=1, max=26)],
+    )
+    unexplained_days = IntegerField(
+        "Nog niet verantwoord telt als ongeoorloofd na (schooldagen)",
+        description=(
+            "Verzuim dat de school na zoveel schooldagen nog niet heeft verantwoord, telt mee "
+            "voor de meldplicht. 0: meteen."
+        ),
+        validators=[InputRequired("Vul een aantal schooldagen in."), NumberRange(min=0, max=20)],
     )
     max_hours_per_day = HoursField(
         "Hoogstens zoveel uren verzuim op één dag",

@@ -28,6 +28,9 @@ from portal.pupils.models import Pupil
 
 
 class AbsenceKind(enum.StrEnum):
+    # Not explained yet: the default of a new registration. It is no legal signal of its own;
+    # after ``AttendanceSettings.unexplained_days`` days it counts as unauthorised.
+    ONVERANTWOORD = "onverantwoord"
     # Authorised (geoorloofd)
     ZIEK = "ziek"
     VERLOF = "verlof"
@@ -54,8 +57,12 @@ class AbsenceKind(enum.StrEnum):
 AUTHORISED_KINDS = frozenset(
     {AbsenceKind.ZIEK, AbsenceKind.VERLOF, AbsenceKind.SCHORSING, AbsenceKind.OVERIG_GEOORLOOFD}
 )
-UNAUTHORISED_KINDS = frozenset(set(AbsenceKind) - AUTHORISED_KINDS)
+# Unauthorised (ongeoorloofd): these count for the 16-hour rule at once.
+UNAUTHORISED_KINDS = frozenset(
+    {AbsenceKind.ONGEOORLOOFD, AbsenceKind.LUXE_VERZUIM, AbsenceKind.ONEIGENLIJK_ZIEK}
+)
 ABSENCE_KIND_LABELS = {
+    AbsenceKind.ONVERANTWOORD: "Nog niet verantwoord",
     AbsenceKind.ZIEK: "Ziek",
     AbsenceKind.VERLOF: "Verlof verleend",
     AbsenceKind.SCHORSING: "Schorsing",
@@ -65,6 +72,7 @@ ABSENCE_KIND_LABELS = {
     AbsenceKind.ONEIGENLIJK_ZIEK: "Vermoedelijk oneigenlijk ziek",
 }
 ABSENCE_KIND_SHORT = {
+    AbsenceKind.ONVERANTWOORD: "NV",
     AbsenceKind.ZIEK: "Z",
     AbsenceKind.VERLOF: "V",
     AbsenceKind.SCHORSING: "S",
@@ -141,6 +149,7 @@ class SignalKind(enum.StrEnum):
     LATE_ARRIVALS = "te_laat"
     SICK_LEAVE = "ziekteverzuim"
     WEEKDAY_PATTERN = "patroon"
+    UNEXPLAINED = "onverantwoord"
 
     @property
     def label(self) -> str:
@@ -153,6 +162,7 @@ SIGNAL_KIND_LABELS = {
     SignalKind.LATE_ARRIVALS: "Te laat komen (3-6-9)",
     SignalKind.SICK_LEAVE: "Zorgwekkend ziekteverzuim (M@ZL)",
     SignalKind.WEEKDAY_PATTERN: "Patroon: steeds op dezelfde dag",
+    SignalKind.UNEXPLAINED: "Nog niet verantwoord",
 }
 
 
@@ -233,6 +243,9 @@ class AttendanceSettings(TimestampMixin, Versioned, Base):
     late_period: Mapped[LatePeriod] = mapped_column(
         str_enum(LatePeriod, "late_period"), default=LatePeriod.SCHOOL_YEAR
     )
+    # Absence "nog niet verantwoord" counts as unauthorised once this many days have passed
+    # without the school explaining it (schools' policies: "binnen twee dagen verantwoorden").
+    unexplained_days: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
     # The version of the counting rules (``rules.RULES_VERSION``) the stored signals were
     # computed with; the worker recomputes every pupil's signals when the code's is newer.
     rules_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

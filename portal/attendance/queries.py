@@ -52,6 +52,8 @@ def get_settings(session: DbSession) -> AttendanceSettings:
         ),
         late_period=LatePeriod.SCHOOL_YEAR,
         halt_confirm_hours=Decimal(60),
+        unexplained_days=2,
+        rules_version=0,
     )
 
 

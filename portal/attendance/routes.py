@@ -46,7 +46,7 @@ def _row_form(
         formdata=formdata,
         prefix=f"p{pupil.id}",
         hours=main.hours if main else None,
-        kind=main.kind.value if main else AbsenceKind.ONGEOORLOOFD.value,
+        kind=main.kind.value if main else AbsenceKind.ONVERANTWOORD.value,
         original_kind=main.kind.value if main else "",
         late=late is not None,
         lesson_hour=late.lesson_hour if late else None,

@@ -48,8 +48,8 @@ from portal.schools.models import School
 #: The version of these rules. Raise it when a rule counts differently: the worker (``flask
 #: send-mail``) then recomputes every pupil's signals in bulk once (``signals.
 #: recompute_if_rules_changed``). 2: the readings of docs/rules.md (December 2026); 3: each
-#: pupil's latest signal per kind heads its row.
-RULES_VERSION = 3
+#: pupil's latest signal per kind heads its row; 4: absence "nog niet verantwoord".
+RULES_VERSION = 4
 
 # --- Defaults of this region -------------------------------------------------------------------
 
@@ -529,6 +529,31 @@ def _months_before(day: date, months: int) -> date:
     year, month0 = divmod(index, 12)
     month = month0 + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+# --- G) Absence not explained yet ---------------------------------------------------------------
+
+
+def school_days_after(day: date, today: date, calendar: SchoolCalendar, *, at_least: int) -> int:
+    """School days after ``day`` up to and including ``today``, counted up to ``at_least``
+    (enough to know whether the school's term to explain an absence has passed)."""
+    count, current = 0, day
+    while count < at_least and current < today:
+        current += timedelta(days=1)
+        if calendar.is_school_day(current):
+            count += 1
+    return count
+
+
+def school_day_after(day: date, n: int, calendar: SchoolCalendar) -> date:
+    """The ``n``-th school day after ``day`` (``day`` itself when ``n`` is 0): the day on which
+    absence of ``day`` that is still not explained counts as unauthorised."""
+    current, count = day, 0
+    while count < n:
+        current += timedelta(days=1)
+        if calendar.is_school_day(current):
+            count += 1
+    return current
 
 
 # --- A registration ------------------------------------------------------------------------------

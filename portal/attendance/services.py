@@ -245,6 +245,7 @@ def save_settings(
         "sixteen_hours_threshold",
         "sixteen_hours_weeks",
         "long_absence_weeks",
+        "unexplained_days",
         "max_hours_per_day",
         "halt_confirm_hours",
         "late_steps",

@@ -38,9 +38,9 @@ from portal.schools.models import School
 from portal.schools.queries import school_calendar
 
 # Kinds that count as "absent that day" for long absence: unauthorised only (suspension and
-# sick leave are authorised absence and end a run), and for weekday patterns. Sick leave has
-# its own rule (M@ZL); granted leave is not a signal.
-LONG_ABSENCE_KINDS = UNAUTHORISED_KINDS
+# sick leave are authorised absence and end a run; absence not explained in time counts as
+# unauthorised), and for weekday patterns. Sick leave has its own rule (M@ZL); granted leave is
+# not a signal.
 PATTERN_KINDS = frozenset(UNAUTHORISED_KINDS | {AbsenceKind.ZIEK})
 
 
@@ -200,9 +200,35 @@ def compute_signals(
                 )
             )
 
-    unauthorised = [
-        (day, float(hours)) for day, hours, kind in absences if kind in UNAUTHORISED_KINDS
+    # Absence not explained yet counts as unauthorised once the school has had its term (the
+    # setting's number of school days after the day) to explain it; until then it is its own
+    # signal ("12 uur nog niet verantwoord").
+    term = settings.unexplained_days if settings.unexplained_days is not None else 2
+
+    def counts(day: date, kind: AbsenceKind) -> bool:
+        return kind in UNAUTHORISED_KINDS or (
+            kind == AbsenceKind.ONVERANTWOORD
+            and rules.school_days_after(day, today, calendar, at_least=term) >= term
+        )
+
+    unauthorised = [(day, float(hours)) for day, hours, kind in absences if counts(day, kind)]
+    unexplained = [
+        (day, float(hours))
+        for day, hours, kind in absences
+        if kind == AbsenceKind.ONVERANTWOORD and not counts(day, kind)
     ]
+    if unexplained:
+        days = sorted({day for day, _hours in unexplained})
+        add(
+            SignalKind.UNEXPLAINED,
+            days[0],
+            days[-1],
+            hours=Decimal(str(sum(hours for _day, hours in unexplained))),
+            detail={
+                "days": [d.isoformat() for d in days],
+                "counts_from": rules.school_day_after(days[0], term, calendar).isoformat(),
+            },
+        )
     hours_by_day: dict[date, float] = {}
     for day, hours in unauthorised:
         hours_by_day[day] = hours_by_day.get(day, 0.0) + hours
@@ -232,7 +258,7 @@ def compute_signals(
             },
         )
 
-    absent_days = [day for day, _hours, kind in absences if kind in LONG_ABSENCE_KINDS]
+    absent_days = [day for day, _hours in unauthorised]
     runs = rules.long_absence(absent_days, calendar, today, weeks=settings.long_absence_weeks)
     for run in runs:
         add(
@@ -263,7 +289,11 @@ def compute_signals(
             detail={"kind": sick.kind, "episodes": sick.episodes},
         )
 
-    pattern_days = [day for day, _hours, kind in absences if kind in PATTERN_KINDS]
+    pattern_days = [
+        day
+        for day, _hours, kind in absences
+        if kind in PATTERN_KINDS or kind == AbsenceKind.ONVERANTWOORD
+    ]
     patterns = rules.weekday_patterns(pattern_days, today)
     # A pattern is one weekday standing out; absence on most weekdays is no pattern but plain
     # (long) absence, which has its own signal.

@@ -186,6 +186,9 @@ KIND_ALIASES = {
     "luxeverzuim": AbsenceKind.LUXE_VERZUIM,
     "luxe": AbsenceKind.LUXE_VERZUIM,
     "oneigenlijkziek": AbsenceKind.ONEIGENLIJK_ZIEK,
+    "nognietverantwoord": AbsenceKind.ONVERANTWOORD,
+    "onverantwoord": AbsenceKind.ONVERANTWOORD,
+    "afwezig": AbsenceKind.ONVERANTWOORD,
     "vermoedelijkoneigenlijkziek": AbsenceKind.ONEIGENLIJK_ZIEK,
 }
 

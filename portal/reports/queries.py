@@ -39,7 +39,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access, figures_cache, request_cache
-from portal.attendance.models import UNAUTHORISED_KINDS, Absence, LateArrival, Signal, SignalKind
+from portal.attendance.models import (
+    UNAUTHORISED_KINDS,
+    Absence,
+    AbsenceKind,
+    LateArrival,
+    Signal,
+    SignalKind,
+)
 from portal.attendance.signals import Settlements
 from portal.auth.models import Role, User
 from portal.db import DbSession, UTCDateTime, utcnow
@@ -451,7 +458,9 @@ def registrations(session: DbSession, pupil_id: int, start: date, end: date) -> 
 
 
 def unauthorised_hours(rows: Iterable[Absence]) -> Decimal:
-    return sum((a.hours for a in rows if a.kind in UNAUTHORISED_KINDS), Decimal(0))
+    # Hours still not explained when the school reports them count as unauthorised.
+    counted = UNAUTHORISED_KINDS | {AbsenceKind.ONVERANTWOORD}
+    return sum((a.hours for a in rows if a.kind in counted), Decimal(0))
 
 
 def late_count(session: DbSession, pupil_id: int, start: date, end: date) -> int:

@@ -268,6 +268,7 @@ def test_changing_the_rules_recomputes_signals(app, make, region) -> None:
             "sixteen_hours_threshold": "12",
             "sixteen_hours_weeks": "4",
             "long_absence_weeks": "4",
+            "unexplained_days": "2",
             "halt_confirm_hours": "60",
             "max_hours_per_day": "10",
             "late_steps": "3,6,9,12",
@@ -284,6 +285,7 @@ def test_changing_the_rules_recomputes_signals(app, make, region) -> None:
             "sixteen_hours_threshold": "16",
             "sixteen_hours_weeks": "4",
             "long_absence_weeks": "4",
+            "unexplained_days": "2",
             "halt_confirm_hours": "60",
             "max_hours_per_day": "10",
             "late_steps": "3,6,5",
@@ -461,3 +463,34 @@ def test_late_arrivals_count_per_lesson(app, school, region) -> None:
             )
             is None
         )
+
+
+def test_absence_not_explained_yet_is_no_legal_signal_until_the_term_passes(
+    app, make, school, region, monkeypatch
+) -> None:
+    pid = region.pupil_a.id
+    # The class register proposes "nog niet verantwoord" for a new row.
+    page = school.get("/verzuim/klassenregister").text
+    assert 'value="onverantwoord" selected' in page
+    for day in ("2026-11-20", "2026-11-23"):
+        register_row(school, pid, day, hours="8", kind="onverantwoord")
+    found = signals(app, pid)
+    assert [s.kind for s in found] == [SignalKind.UNEXPLAINED]  # no 16-hour duty yet
+    assert found[0].hours == Decimal(16) and not found[0].legal_duty
+    html = school.get("/verzuim/signalen").text
+    assert "16 uur nog niet verantwoord" in html
+    # Friday counts from Tuesday (two school days on), Monday from Wednesday 25 November.
+    assert "vanaf 24 november 2026 als ongeoorloofd" in html
+    monkeypatch.setattr("portal.calendar.today", lambda: date(2026, 11, 25))
+    with app.app_context():
+        recompute_all(db.session, date(2026, 11, 25))
+        db.session.commit()
+    kinds = {s.kind for s in signals(app, pid)}
+    assert SignalKind.SIXTEEN_HOURS in kinds and SignalKind.UNEXPLAINED not in kinds
+    sixteen = next(s for s in signals(app, pid) if s.kind == SignalKind.SIXTEEN_HOURS)
+    assert (sixteen.start, sixteen.reached_on) == (date(2026, 11, 20), date(2026, 11, 23))
+    # Explained as ill in time: no signal at all.
+    monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
+    for day in ("2026-11-20", "2026-11-23"):
+        register_row(school, pid, day, hours="8", kind="ziek", original="onverantwoord")
+    assert [s.kind for s in signals(app, pid)] == []
