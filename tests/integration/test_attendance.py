@@ -182,6 +182,10 @@ def test_sixteen_hours_signal_appears_with_the_fourth_day(app, school, region) -
     page = school.get("/verzuim/signalen").text
     assert "16 uur ongeoorloofd verzuim" in page and "Wettelijke meldplicht" in page
     assert "uiterlijk 27 november 2026" in page
+    # The working: the period (28 days from the first day) and each day's hours.
+    assert "Zo is dit geteld" in page
+    assert "Periode van 17 november 2026 tot en met 14 december 2026: 28 dagen" in page
+    assert "dinsdag 17 november 2026: 4 uur" in page
     # Removing a day takes the signal away again.
     register_row(school, pid, "2026-11-20", hours="", original="ongeoorloofd")
     assert signals(app, pid) == []
