@@ -157,10 +157,10 @@ class SignalKind(enum.StrEnum):
 
 
 SIGNAL_KIND_LABELS = {
-    SignalKind.SIXTEEN_HOURS: "16 uur in 4 schoolweken",
+    SignalKind.SIXTEEN_HOURS: "16 uur in 4 weken",
     SignalKind.LONG_ABSENCE: "Langdurig relatief verzuim",
     SignalKind.LATE_ARRIVALS: "Te laat komen (3-6-9)",
-    SignalKind.SICK_LEAVE: "Zorgwekkend ziekteverzuim (M@ZL)",
+    SignalKind.SICK_LEAVE: "Zorgwekkend ziekteverzuim (MAZL)",
     SignalKind.WEEKDAY_PATTERN: "Patroon: steeds op dezelfde dag",
     SignalKind.UNEXPLAINED: "Nog niet verantwoord",
 }

@@ -48,7 +48,7 @@ def test_class_register_raises_the_sixteen_hour_signal(
     expect(row).to_contain_text("Wettelijke meldplicht")
     row.get_by_role("link", name=f"{pupil.last_name}, {pupil.first_name}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(pupil.full_name)
-    expect(page.locator(".signal--legal")).to_contain_text("16 uur in 4 schoolweken")
+    expect(page.locator(".signal--legal")).to_contain_text("16 uur in 4 weken")
 
 
 def test_register_row_error_is_shown_next_to_the_field(page: Page, region, browser_login) -> None:
