@@ -111,6 +111,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("swv", "agreements", "/overstap/afspraken"),
     ("admin", "home", "/"),
     ("admin", "schools", "/beheer/scholen"),
+    ("admin", "school holidays", "/beheer/vakanties"),
+    ("senior", "reports without DUO number", "/meldingen/zonder-duo"),
+    ("school", "how the portal counts", "/zo-telt-het-portaal"),
 ]
 
 
