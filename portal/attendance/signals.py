@@ -370,7 +370,9 @@ def recompute_all(
 
     In bulk: pupils in batches of ``batch``, each batch read with one statement per kind of
     registration (``_recompute``); ``after_batch`` (e.g. a commit) runs after each. At region
-    scale (70,000 pupils) that is about 140 batches instead of 280,000 statements.
+    scale (70,000 pupils) that is about 140 batches instead of 280,000 statements. Measured on
+    PostgreSQL at region scale (2 vCPU, 2026-12-01): 20 schools' 3,500 pupils in 3.3 s against
+    27.9 s one pupil at a time (8.4x); the whole region's 68,000 pupils in 57 s.
     """
     since = signal_window_start(today)
     with_absence = select(Absence.pupil_id).where(Absence.day >= since)
