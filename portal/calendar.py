@@ -17,7 +17,8 @@ app.
   ``holidays`` package knows them (New Year, Good Friday, Easter Monday, King's Day,
   Liberation Day in lustrum years, Ascension, Whit Monday, Christmas) and minus the school's
   holidays (the beheerder's data).
-* A school week is a Monday-to-Friday week that is not entirely inside a school holiday.
+* A period of weeks ("16 uur in 4 weken", the 12 weeks of MAZL) is counted in calendar days
+  from its first day, school-holiday days not counted (:meth:`SchoolCalendar.days_end`).
 """
 
 from __future__ import annotations
@@ -221,31 +222,3 @@ class SchoolCalendar:
         if total <= 0:
             return 0
         return total - sum(1 for day in self._days if start <= day <= end)
-
-    def is_school_week(self, monday: date) -> bool:
-        """A week counts unless all five of its weekdays fall in a school holiday."""
-        return any(not self.is_holiday(monday + timedelta(days=i)) for i in range(5))
-
-    def school_week_starts(self, start: date, end: date) -> list[date]:
-        """Mondays of the school weeks that overlap ``start``..``end``."""
-        monday = week_start(start)
-        result = []
-        while monday <= end:
-            if self.is_school_week(monday):
-                result.append(monday)
-            monday += timedelta(weeks=1)
-        return result
-
-    def school_weeks_end(self, start: date, weeks: int) -> date:
-        """Last day (Sunday) of the ``weeks`` consecutive school weeks that begin with the week of
-        ``start``; holiday weeks are skipped and do not count."""
-        if weeks < 1:
-            raise ValueError("weeks must be at least 1")
-        monday = week_start(start)
-        counted = 0
-        while True:
-            if self.is_school_week(monday):
-                counted += 1
-                if counted == weeks:
-                    return monday + timedelta(days=6)
-            monday += timedelta(weeks=1)

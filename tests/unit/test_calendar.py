@@ -5,6 +5,7 @@ import pytest
 from portal.calendar import (
     SchoolCalendar,
     add_working_days,
+    general_holiday_name,
     is_working_day,
     public_holiday_name,
     school_year_bounds,
@@ -124,33 +125,53 @@ AUTUMN_2026 = (date(2026, 10, 17), date(2026, 10, 25))
 CHRISTMAS_2026 = (date(2026, 12, 19), date(2027, 1, 3))
 
 
-def test_school_week_is_not_a_full_holiday_week() -> None:
+def test_school_days_skip_school_holidays() -> None:
     cal = SchoolCalendar.from_ranges([AUTUMN_2026])
-    assert not cal.is_school_week(date(2026, 10, 19))
-    assert cal.is_school_week(date(2026, 10, 12))
     assert cal.is_school_day(date(2026, 10, 16))
     assert not cal.is_school_day(date(2026, 10, 20))
 
 
-def test_four_school_weeks_skip_a_holiday_week() -> None:
+def test_a_period_of_28_days_is_extended_by_the_holiday_days_inside() -> None:
     cal = SchoolCalendar.from_ranges([AUTUMN_2026])
-    # Starting Wednesday 7 Oct 2026: weeks of 5 Oct, 12 Oct, (19 Oct holiday), 26 Oct, 2 Nov.
-    assert cal.school_weeks_end(date(2026, 10, 7), 4) == date(2026, 11, 8)
-    # Without holidays, four weeks end on Sunday 1 November.
-    assert SchoolCalendar().school_weeks_end(date(2026, 10, 7), 4) == date(2026, 11, 1)
+    # 28 days from Wednesday 7 October end on Tuesday 3 November; the autumn holiday's nine
+    # days inside push it to Thursday 12 November.
+    assert SchoolCalendar().days_end(date(2026, 10, 7), 28) == date(2026, 11, 3)
+    assert cal.days_end(date(2026, 10, 7), 28) == date(2026, 11, 12)
+    assert cal.counted_days(date(2026, 10, 7), date(2026, 11, 12)) == 28
+    # A period starting in a holiday starts counting after it.
+    assert cal.days_end(date(2026, 10, 19), 1) == date(2026, 10, 26)
 
 
-def test_four_school_weeks_across_christmas() -> None:
+def test_a_period_across_christmas() -> None:
     cal = SchoolCalendar.from_ranges([CHRISTMAS_2026])
-    # Weeks of 14 Dec, (21 Dec, 28 Dec holiday), 4 Jan, 11 Jan, 18 Jan.
-    assert cal.school_weeks_end(date(2026, 12, 16), 4) == date(2027, 1, 24)
-    assert cal.school_week_starts(date(2026, 12, 14), date(2027, 1, 10)) == [
-        date(2026, 12, 14),
-        date(2027, 1, 4),
-    ]
+    # 16 holiday days (19 December - 3 January) inside: 28 + 16 days.
+    assert cal.days_end(date(2026, 12, 16), 28) == date(2027, 1, 28)
+    assert cal.counted_days(date(2026, 12, 16), date(2027, 1, 28)) == 28
 
 
-def test_partial_holiday_week_still_counts() -> None:
-    # A holiday ending on a Wednesday leaves a school week.
-    cal = SchoolCalendar.from_ranges([(date(2026, 10, 17), date(2026, 10, 21))])
-    assert cal.is_school_week(date(2026, 10, 19))
+def test_days_end_rejects_an_empty_period() -> None:
+    with pytest.raises(ValueError):
+        SchoolCalendar().days_end(date(2026, 10, 7), 0)
+
+
+@pytest.mark.parametrize(
+    ("day", "name"),
+    [
+        (date(2027, 5, 5), "Bevrijdingsdag"),  # not a lustrum year: still no working day
+        (date(2026, 5, 5), "Bevrijdingsdag"),
+        (date(2026, 4, 3), "Goede Vrijdag"),  # Algemene termijnenwet art. 3 lid 2
+        (date(2025, 4, 26), "Koningsdag"),  # 27 April 2025 was a Sunday
+        (date(2027, 5, 6), "Hemelvaartsdag"),
+        (date(2026, 12, 26), "Tweede Kerstdag"),
+    ],
+)
+def test_general_holidays_of_the_algemene_termijnenwet(day: date, name: str) -> None:
+    assert general_holiday_name(day) == name
+    assert not is_working_day(day)
+
+
+def test_the_deadline_skips_5_may_in_a_year_that_is_no_lustrum() -> None:
+    # Filed Friday 30 April 2027: Monday 3, Tuesday 4, (5 May), Thursday 6 is Ascension,
+    # Friday 7, Monday 10 May.
+    assert add_working_days(date(2027, 4, 30), 4) == date(2027, 5, 10)
+    assert general_holiday_name(date(2025, 4, 27)) is None  # King's Day moved to the 26th
