@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from portal.attendance import rules
 from portal.attendance.models import (
@@ -163,9 +163,35 @@ def _recompute(
             pupil_id, school_id, history, settings, calendars[school_id], today
         )
     session.execute(delete(Signal).where(Signal.pupil_id.in_(ids)))
-    session.add_all(signals)
-    session.flush()
+    if signals:
+        # One executemany for the batch (the ORM would insert row by row when the rows differ
+        # in which attributes are set).
+        session.execute(insert(Signal), [_row(signal) for signal in signals])
     return signals
+
+
+_SIGNAL_FIELDS = ("pupil_id", "school_id", "kind", "start", "reached_on", "hours")
+_SIGNAL_FLAGS = ("legal_duty", "follow_up", "resolved", "latest", "latest_open")
+
+
+def _row(signal: Signal) -> dict[str, Any]:
+    """A computed (unsaved) signal as the values of its INSERT."""
+    row: dict[str, Any] = {name: getattr(signal, name) for name in _SIGNAL_FIELDS}
+    row.update({name: bool(getattr(signal, name)) for name in _SIGNAL_FLAGS})
+    row["detail"] = signal.detail or {}
+    return row
+
+
+def recompute_pupils(session: DbSession, pupils: Iterable[Pupil], today: date) -> int:
+    """Recompute the signals of ``pupils`` (an import's touched pupils) in bulk."""
+    rows = [(pupil.id, pupil.school_id) for pupil in pupils]
+    calendars: dict[int, SchoolCalendar] = {}
+    for pupil in pupils:
+        if pupil.school_id not in calendars:
+            calendars[pupil.school_id] = school_calendar(session, pupil.school)
+    for first in range(0, len(rows), 500):
+        _recompute(session, rows[first : first + 500], calendars, today)
+    return len(rows)
 
 
 def compute_signals(

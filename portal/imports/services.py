@@ -459,8 +459,8 @@ def commit(session: DbSession, user: User, batch: ImportBatch, today: date) -> i
             else:
                 attendance.add_late_arrival(session, user, pupil, day, clean["lesson_hour"])
             touched.add(pupil.id)
-        for pupil_id in sorted(touched):
-            signals.recompute_signals(session, pupils[pupil_id], today)
+        # Once per touched pupil, in bulk.
+        signals.recompute_pupils(session, [pupils[pupil_id] for pupil_id in sorted(touched)], today)
     session.delete(batch)
     session.flush()
     return applied

@@ -153,3 +153,22 @@ def _shape(statement: str) -> str:
     statement = re.sub(r"\(\?(, \?)*\)", "(?)", statement)
     statement = re.sub(r"__\[POSTCOMPILE_\w+\]", "?", statement)
     return re.sub(r"\(\?\)(, \(\?\))+", "(?)", statement)
+
+
+@pytest.mark.parametrize("pupils", [3, 30])
+def test_recomputing_every_pupils_signals_does_not_grow_with_the_pupils(
+    app, make, region, pupils: int
+) -> None:
+    from portal.attendance.signals import recompute_all
+
+    for n in range(pupils):
+        pupil = make.pupil(region.school_a, first_name=f"Kind{n}", class_name="3A")
+        for day in (16, 17, 18, 19):
+            make.absence(pupil, date(2026, 11, day), hours=4, kind=AbsenceKind.ONGEOORLOOFD)
+    with counting(app) as statements, app.app_context():
+        recomputed = recompute_all(db.session, TODAY)
+        db.session.commit()
+    assert recomputed >= pupils
+    # One statement per kind of registration for all pupils (one batch), not per pupil, and
+    # the signals inserted in one executemany.
+    assert len(statements) <= 15, statements
