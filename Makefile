@@ -27,11 +27,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(VENV)/.installed $@
 
-# The mail sender runs beside the server (mails are printed in development) and stops with it.
+# The worker (task queue: mail, deadline notices, the April round, signals) runs beside the
+# server, its queue in instance/tasks.db (mails are printed in development), and stops with it.
 run: $(VENV)/.installed pdf-libs
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data
-	$(BIN)/flask send-mail --loop --interval 30 & trap 'kill $$! 2>/dev/null' EXIT; \
+	$(BIN)/flask worker & trap 'kill $$! 2>/dev/null' EXIT; \
 		$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 migrate: $(VENV)/.installed

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from portal import cli, errors, filters, lifecycle, models, navigation, request_args
+from portal import cli, errors, filters, lifecycle, models, navigation, request_args, worker
 from portal.accounts.routes import bp as accounts_bp
 from portal.attendance.routes import bp as attendance_bp
 from portal.attendance.signals import read_settlements_with
@@ -90,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint, prefix in BLUEPRINTS:
         app.register_blueprint(blueprint, url_prefix=prefix)
     cli.register_cli(app)
+    worker.bind(app)  # the background tasks run in this application
     app.jinja_env.filters.update(filters.FILTERS)
     app.jinja_env.globals["weekday_plural"] = filters.weekday_plural
     app.jinja_env.globals["school_year_label"] = school_year_label

@@ -1,4 +1,6 @@
-"""Command-line tasks: ``flask --app wsgi recompute-signals``, ``send-mail``, ``create-admin``.
+"""Command-line tasks: ``flask --app wsgi worker`` (the task queue), ``recompute-signals``,
+``send-mail`` (one round of the worker's periodic work, for cron), ``create-admin``, ``backup``,
+``restore``.
 
 Demo data is not the application's: ``devdata/`` adds ``demo-data`` (see ``wsgi.py``).
 """
@@ -12,19 +14,11 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from portal import backup, calendar, submissions
-from portal.attendance.signals import (
-    mark_rules_current,
-    recompute_all,
-    recompute_if_rules_changed,
-)
+from portal import backup, calendar, worker
+from portal.attendance.signals import mark_rules_current, recompute_all
 from portal.auth.models import Role, User
 from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
-from portal.db import utcnow
-from portal.evaluation.services import run_schedule
 from portal.extensions import db
-from portal.notifications.services import send_pending, sender_from_config
-from portal.reports.services import check_deadlines
 
 
 def register_cli(app: Flask) -> None:
@@ -41,34 +35,22 @@ def register_cli(app: Flask) -> None:
     @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
     def send_mail(loop: bool, interval: int) -> None:
         """Deliver the outbox (and send deadline reminders). Run from cron, or with --loop."""
-        sender = sender_from_config(current_app.config)
         while True:
-            # New counting rules in this release: every pupil's signals once, in bulk.
-            recomputed = recompute_if_rules_changed(
-                db.session, calendar.today(), after_batch=db.session.commit
-            )
-            db.session.commit()
-            if recomputed is not None:
-                click.echo(f"send-mail: new counting rules, signals of {recomputed} pupils")
-            noticed = check_deadlines(
-                db.session, calendar.today(), current_app.config["PUBLIC_URL"]
-            )
-            db.session.commit()
-            evaluation = run_schedule(
-                db.session, calendar.today()
-            )  # the April round and its reminders
-            db.session.commit()
-            if evaluation:
-                click.echo(f"send-mail: {evaluation}")
-            submissions.forget_old(db.session, utcnow())  # one-time form tokens of past days
-            db.session.commit()
-            sent, failed = send_pending(db.session, sender, current_app.config["MAIL_FROM"])
-            if sent or failed or noticed or not loop:
-                click.echo(f"send-mail: {noticed} deadline notices, {sent} sent, {failed} failed")
+            result = worker.run_round(db.session, current_app.config)
+            if result.sent or result.failed or result.notices or not loop:
+                click.echo(f"send-mail: {result.text()}")
             db.session.remove()
             if not loop:
                 return
             time.sleep(interval)
+
+    @app.cli.command("worker")
+    @click.option("--workers", default=2, show_default=True, help="Worker threads.")
+    def worker_command(workers: int) -> None:
+        """Run the task queue's consumer and its periodic tasks (mail every minute, the
+        signals every night) until stopped. The queue: TASK_QUEUE_URL (Redis in production)."""
+        click.echo(f"worker: {workers} threads, queue {worker.queue.storage.__class__.__name__}")
+        worker.consume(workers)
 
     @app.cli.command("backup")
     @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))

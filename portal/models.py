@@ -7,6 +7,7 @@ from portal.auth import models as auth
 from portal.casework import models as casework
 from portal.evaluation import models as evaluation
 from portal.imports import models as imports
+from portal.jobs import JobStatus
 from portal.notifications import models as notifications
 from portal.pupils import models as pupils
 from portal.reports import models as reports
@@ -17,6 +18,7 @@ from portal.transition import models as transition
 __all__ = [
     "AuditEvent",
     "FormSubmission",
+    "JobStatus",
     "attendance",
     "auth",
     "casework",

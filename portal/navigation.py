@@ -49,6 +49,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Samenwerkingsverbanden", "schools.partnerships", access.can_manage_master_data),
     NavItem("Schoolvakanties", "schools.holidays", access.can_manage_master_data),
     NavItem("Verzuimregels", "attendance.settings", access.can_manage_master_data),
+    NavItem("Achtergrondtaken", "accounts.jobs_page", access.can_manage_master_data),
 )
 COUNTED = "reports.index"  # the menu item with a number
 

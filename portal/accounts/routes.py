@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from portal import access, lifecycle, request_args
+from portal import access, jobs, lifecycle, request_args
 from portal.accounts import queries, services
 from portal.accounts.forms import AccountForm
 from portal.auth.models import ROLE_LABELS, User
@@ -55,3 +55,11 @@ def edit(user_id: int | None = None) -> Any:
             f"Account van {form.name.data} is opgeslagen.", url_for("accounts.index")
         )
     return lifecycle.form_page("accounts/form.html", form, form=form, account=account)
+
+
+@bp.get("/achtergrondtaken")
+def jobs_page() -> str:
+    """The background tasks: when each last ran well, and the last failure with its error."""
+    return render_template(
+        "accounts/jobs.html", statuses=jobs.statuses(db.session), descriptions=jobs.DESCRIPTIONS
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
-from portal import access, figures_cache
+from portal import access, figures_cache, jobs
 from portal.attendance.models import Signal
 from portal.auth.models import Role, User
 from portal.casework.models import CaseAction
@@ -41,6 +41,7 @@ def admin_overview() -> dict[str, Any]:
         ),
         "school_count": db.session.scalar(select(func.count()).select_from(School)),
         "schools_without_consultant": _unassigned(),
+        "jobs_failing": jobs.any_failing(db.session),
     }
 
 

@@ -68,6 +68,7 @@ MATRIX: dict[str, Case] = {
     "auth.session_state": Case("GET", "/sessie", every(200, anonymous=401)),
     "auth.change_password": Case("GET", "/account/wachtwoord", LOGGED_IN),
     "accounts.admin_area": Case("GET", "/beheer/", {**ADMIN_ONLY, "admin": 302}),
+    "accounts.jobs_page": Case("GET", "/beheer/achtergrondtaken", ADMIN_ONLY),
     "accounts.index": Case("GET", "/beheer/accounts", ADMIN_ONLY),
     "accounts.new": Case("GET", "/beheer/accounts/nieuw", ADMIN_ONLY),
     "accounts.edit": Case("GET", "/beheer/accounts/{user}", ADMIN_ONLY),
