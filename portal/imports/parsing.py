@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -39,16 +40,37 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
+# A multi-byte UTF-8 sequence: a file that has these is UTF-8, not Windows-1252.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _line_of(data: bytes, position: int) -> int:
+    return data.count(b"\n", 0, position) + 1
+
+
 def decode(data: bytes) -> str:
+    """UTF-8 (with or without a BOM) or Windows-1252, as exports of Magister and Somtoday are.
+    A UTF-8 file with a broken character is refused with its line, not read as garbage."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        if _UTF8_SEQUENCE.search(data, 0, error.start):
+            raise ImportFileError(
+                f"Regel {_line_of(data, error.start)} bevat een teken dat geen geldige UTF-8 is. "
+                "Sla het bestand opnieuw op als CSV UTF-8 en probeer het nog eens."
+            ) from error
         return data.decode("cp1252", errors="replace")
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ImportFileError(
+            f"Regel {_line_of(data, nul)} bevat een NUL-teken: dit is geen tekstbestand. Kies de "
+            "CSV- of Excel-export van uw leerlingadministratie."
+        )
     text = decode(data)
     first_line = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
@@ -73,7 +95,22 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+#: An XLSX is a zip: more than this unpacked (a "zip bomb", or a sheet far beyond MAX_ROWS) is
+#: refused before it is read.
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+
+
 def _xlsx_rows(data: bytes) -> list[list[str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportFileError("Dit Excel-bestand kan niet worden gelezen.") from error
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise ImportFileError(
+            "Dit Excel-bestand is uitgepakt te groot om te lezen. Exporteer een kortere periode "
+            "of kies CSV."
+        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -101,6 +138,8 @@ def read_table(
     raw = [row for row in raw if any(cell.strip() for cell in row)]
     if not raw:
         raise ImportFileError("Het bestand is leeg.")
+    if len(raw) == 1:
+        raise ImportFileError("Het bestand heeft alleen een kopregel en geen gegevens.")
     if len(raw) - 1 > MAX_ROWS:
         raise ImportFileError(f"Het bestand heeft meer dan {MAX_ROWS} regels. Splits het op.")
     headers = [_clean(cell) for cell in raw[0]]

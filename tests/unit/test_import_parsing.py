@@ -1,11 +1,13 @@
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import pytest
 
 from portal.imports.parsing import (
     MAX_ROWS,
+    MAX_XLSX_UNPACKED,
     ImportFileError,
     parse_bool,
     parse_date,
@@ -87,3 +89,35 @@ def test_parse_decimal_and_bool() -> None:
     assert parse_decimal("twee") is None
     assert parse_bool("Ja") is True and parse_bool("nee") is False and parse_bool("") is False
     assert parse_bool("misschien") is None
+
+
+COLUMNS_AB = {"a": ("a",), "b": ("b",)}
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        # One broken character in a UTF-8 file: named by its line, not read as garbage.
+        ("x.csv", "a;b\nJosé;1\n".encode() + b"K\xe9s;2\n", "Regel 3 bevat een teken"),
+        ("x.csv", b"a;b\n1;\x002\n", "Regel 2 bevat een NUL-teken"),
+        ("x.csv", b"a;b\n", "alleen een kopregel"),
+        ("x.xlsx", b"random bytes, no zip", "kan niet worden gelezen"),
+    ],
+)
+def test_bad_files_get_a_dutch_answer(name: str, data: bytes, message: str) -> None:
+    with pytest.raises(ImportFileError, match=message):
+        read_table(name, data, COLUMNS_AB, ["a"])
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_before_it_is_unpacked() -> None:
+    bomb = BytesIO()
+    with ZipFile(bomb, "w", ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (MAX_XLSX_UNPACKED + 1))
+    assert len(bomb.getvalue()) < 1_000_000  # small on disk
+    with pytest.raises(ImportFileError, match="uitgepakt te groot"):
+        read_table("x.xlsx", bomb.getvalue(), COLUMNS_AB, ["a"])
+
+
+def test_windows_1252_is_still_read() -> None:
+    table = read_table("x.csv", "a;b\nJosé;1\n".encode("cp1252"), COLUMNS_AB, ["a"])
+    assert table.rows == [(2, {"a": "José", "b": "1"})]
