@@ -13,7 +13,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import selectinload
 
-from portal import access, figures_cache
+from portal import access, figures_cache, request_cache
 from portal.attendance.models import (
     UNAUTHORISED_KINDS,
     Absence,
@@ -37,7 +37,12 @@ SIGNALS_PER_PAGE = 50
 
 
 def get_settings(session: DbSession) -> AttendanceSettings:
-    """The region's counting rules (the defaults until the beheerder saves them)."""
+    """The region's counting rules (the defaults until the beheerder saves them), the same
+    object all through a request (saving the defaults saves that object)."""
+    return request_cache.per_request(("attendance settings",), lambda: _read_settings(session))
+
+
+def _read_settings(session: DbSession) -> AttendanceSettings:
     saved = session.scalars(select(AttendanceSettings).order_by(AttendanceSettings.id)).first()
     if saved is not None:
         return saved

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import request_cache
 from portal.auth.models import Role, User
 from portal.calendar import SchoolCalendar
 from portal.db import DbSession
@@ -300,10 +301,17 @@ def workplaces(session: DbSession, users: Iterable[User]) -> dict[int, str]:
 
 
 def school_calendar(session: DbSession, school: School) -> SchoolCalendar:
-    """The school holidays of the school's holiday region (every school year on record)."""
-    rows = session.execute(
-        select(SchoolHoliday.start_date, SchoolHoliday.end_date).where(
-            SchoolHoliday.region == school.municipality.holiday_region
+    """The school holidays of the school's holiday region (every school year on record),
+    read once per request (a registration checks the day and recomputes the signals with
+    the same calendar)."""
+    region = school.municipality.holiday_region
+
+    def read() -> SchoolCalendar:
+        rows = session.execute(
+            select(SchoolHoliday.start_date, SchoolHoliday.end_date).where(
+                SchoolHoliday.region == region
+            )
         )
-    )
-    return SchoolCalendar.from_ranges((row.start_date, row.end_date) for row in rows)
+        return SchoolCalendar.from_ranges((row.start_date, row.end_date) for row in rows)
+
+    return request_cache.per_request(("school calendar", region), read)
