@@ -297,6 +297,7 @@ def long_absence(
     today: date,
     *,
     weeks: int = LONG_ABSENCE_WEEKS,
+    not_known_yet: Iterable[date] = (),
 ) -> list[LongAbsenceSignal]:
     """Every run of *langdurig relatief verzuim* up to ``today``, oldest first.
 
@@ -307,23 +308,36 @@ def long_absence(
     counted (weekends and public holidays do count, so they never push the signal back). The
     signal is the first absence day on which the run is MORE than ``weeks * 7`` such days
     long. ``last`` is the run's last absence day so far; ``ongoing`` whether no school day has
-    ended it up to ``today``.
+    ended it up to ``today``. Days in ``not_known_yet`` (absence the school has not explained
+    yet, still within its term) neither count nor end a run: the pupil was away, but whether
+    it was unauthorised is not known yet.
     """
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
     days = sorted({day for day in unauthorised_days if day <= today})
+    unknown = frozenset(not_known_yet)
+
+    def present_between(earlier: date, later: date) -> bool:
+        """A school day strictly between the two on which the pupil was not away."""
+        day = earlier + timedelta(days=1)
+        while day < later:
+            if calendar.is_school_day(day) and day not in unknown:
+                return True
+            day += timedelta(days=1)
+        return False
+
     limit = weeks * 7
     signals: list[LongAbsenceSignal] = []
     index = 0
     while index < len(days):
         start = days[index]
         end = index
-        while end + 1 < len(days) and not _school_day_between(days[end], days[end + 1], calendar):
+        while end + 1 < len(days) and not present_between(days[end], days[end + 1]):
             end += 1
         run = days[index : end + 1]
         reached = next((d for d in run if calendar.counted_days(start, d) > limit), None)
         if reached is not None:
-            ongoing = not _school_day_between(run[-1], today + timedelta(days=1), calendar)
+            ongoing = not present_between(run[-1], today + timedelta(days=1))
             signals.append(
                 LongAbsenceSignal(
                     start=start,

@@ -285,7 +285,13 @@ def compute_signals(
         )
 
     absent_days = [day for day, _hours in unauthorised]
-    runs = rules.long_absence(absent_days, calendar, today, weeks=settings.long_absence_weeks)
+    runs = rules.long_absence(
+        absent_days,
+        calendar,
+        today,
+        weeks=settings.long_absence_weeks,
+        not_known_yet=[day for day, _hours in unexplained],
+    )
     for run in runs:
         add(
             SignalKind.LONG_ABSENCE,

@@ -674,3 +674,15 @@ def test_recidivism_other_period() -> None:
     assert not is_recidivism(date(2027, 1, 31), [date(2027, 1, 30)], months=0)
     with pytest.raises(ValueError):
         is_recidivism(date(2027, 1, 31), [], months=-1)
+
+
+def test_long_absence_days_not_explained_yet_neither_count_nor_end_the_run() -> None:
+    first, last = day("2026-11-02", "Mon"), day("2026-12-04", "Fri")
+    absent = school_days(NO_HOLIDAYS, first, last)
+    today = day("2026-12-08", "Tue")
+    pending = [day("2026-12-07", "Mon"), today]  # away, not explained yet
+    [signal] = long_absence(absent, NO_HOLIDAYS, today, not_known_yet=pending)
+    assert signal.ongoing and signal.last == last
+    # Without them the two school days would say the pupil came back.
+    [back] = long_absence(absent, NO_HOLIDAYS, today)
+    assert not back.ongoing
