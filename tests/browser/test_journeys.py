@@ -54,6 +54,7 @@ NAV_BY_ROLE = {
         "Samenwerkingsverbanden",
         "Schoolvakanties",
         "Verzuimregels",
+        "Achtergrondtaken",
     ],
 }
 

@@ -24,6 +24,13 @@ def _today(monkeypatch) -> None:
     monkeypatch.setattr("portal.calendar.today", lambda: TODAY)
 
 
+@pytest.fixture(autouse=True)
+def _bound(app) -> None:
+    # Other tests create applications of their own (configuration checks); the tasks run in
+    # the one the test looks at, as in production where each process has one.
+    worker.bind(app)
+
+
 def status(app, name: str) -> JobStatus | None:
     with app.app_context():
         return db.session.get(JobStatus, name)
