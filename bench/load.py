@@ -119,16 +119,7 @@ def start_server(url: str, port: int, config: Config) -> subprocess.Popen[bytes]
         stderr=log,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if bench.Client(port).request("GET", "/healthz")[0] == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.2)
-    bench.stop_server(process)
-    raise RuntimeError("gunicorn did not come up; see .cache/bench/load-gunicorn.log")
+    return bench.wait_until_up(process, port, "load-gunicorn.log")
 
 
 def run_locust(

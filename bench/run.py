@@ -404,6 +404,13 @@ def start_server(url: str, port: int, root: Path = ROOT) -> subprocess.Popen[byt
         stderr=log,
         start_new_session=True,
     )
+    return wait_until_up(process, port, "gunicorn.log")
+
+
+def wait_until_up(
+    process: subprocess.Popen[bytes], port: int, log_name: str
+) -> subprocess.Popen[bytes]:
+    """``process`` once /healthz answers 200 (at most a minute), else stopped and an error."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -414,7 +421,7 @@ def start_server(url: str, port: int, root: Path = ROOT) -> subprocess.Popen[byt
             pass
         time.sleep(0.2)
     stop_server(process)
-    raise RuntimeError("gunicorn did not come up; see .cache/bench/gunicorn.log")
+    raise RuntimeError(f"gunicorn did not come up; see .cache/bench/{log_name}")
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:

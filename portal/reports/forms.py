@@ -41,6 +41,16 @@ from portal.reports import queries
 from portal.reports.models import CLOSING_RESULT_LABELS, REPORT_KIND_LABELS, Report, ReportKind
 from portal.reports.rules import SIGNAL_TO_REPORT, allowed_transitions
 
+# DUO's meldingsnummer, when filing a report and when recording it afterwards.
+DUO_REFERENCE_RULES = (
+    Length(max=40, message="Een meldingsnummer is hoogstens 40 tekens."),
+    Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$",
+        message="Een meldingsnummer bestaat uit letters, cijfers, punten, streepjes of schuine "
+        "strepen.",
+    ),
+)
+
 
 class ReportForm(OnceForm):
     kind = SelectField(
@@ -87,15 +97,7 @@ class ReportForm(OnceForm):
     duo_reference = StringField(
         "Meldingsnummer van DUO",
         filters=[strip_or_none],
-        validators=[
-            Optional(),
-            Length(max=40, message="Een meldingsnummer is hoogstens 40 tekens."),
-            Regexp(
-                r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$",
-                message="Een meldingsnummer bestaat uit letters, cijfers, punten, streepjes "
-                "of schuine strepen.",
-            ),
-        ],
+        validators=[Optional(), *DUO_REFERENCE_RULES],
     )
     question = TextAreaField(
         "Uw vraag",
@@ -303,6 +305,6 @@ class DuoForm(VersionedForm):
         filters=[strip_or_none],
         validators=[
             DataRequired("Vul het meldingsnummer van DUO in."),
-            *ReportForm.duo_reference.kwargs["validators"][1:],
+            *DUO_REFERENCE_RULES,
         ],
     )

@@ -337,10 +337,10 @@ def agenda(
     """The table's agenda (of ``school_ids``, by default all its schools): the pupils within
     the user's scope that this round discusses (:func:`rules.on_agenda`, here in SQL), plus
     those it already discussed."""
-    return list(db.session.scalars(agenda_select(user, table, school_ids)))
+    return list(db.session.scalars(agenda_statement(user, table, school_ids)))
 
 
-def agenda_select(
+def agenda_statement(
     user: User, table: TransitionTable, school_ids: list[int] | None = None
 ) -> Select[Any]:
     """:func:`agenda` as a select, in agenda order, with what each item shows."""

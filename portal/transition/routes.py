@@ -405,7 +405,7 @@ def table(table_id: int) -> str:
     )
     # A long agenda is taken in parts of AGENDA_PER_PAGE pupils, in agenda order.
     page = paginate(
-        queries.agenda_select(user, table, [selected.id] if selected else []),
+        queries.agenda_statement(user, table, [selected.id] if selected else []),
         request_args.page_number(),
         AGENDA_PER_PAGE,
     )
