@@ -86,6 +86,7 @@ bench: $(VENV)/.installed-dev
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	else echo "wrk is missing: the inbox load test is skipped"; fi; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/imports.py $(BENCH_IMPORT_ARGS)
 
 # Load test at region scale on PostgreSQL (bench/load.py, README "Load"): 50 users of all roles,
 # a stress run per gunicorn configuration and a realistic run with think time; every

@@ -6,6 +6,7 @@ the beheerder's page (a feature) can read it without depending on the worker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Integer, String, Text, select
@@ -39,7 +40,23 @@ DESCRIPTIONS = {
     "ronde": "Elke minuut: e-mail versturen, termijnmeldingen, de evaluatieronde van april, "
     "signalen na nieuwe verzuimregels.",
     "signalen": "Elke nacht: de signalen van alle leerlingen bijwerken.",
+    "import-lezen": "Na elke upload: het bestand van een verzuimimport lezen en controleren.",
+    "import-opslaan": "Na 'Opslaan': de regels van een verzuimimport opslaan en de signalen "
+    "van de leerlingen bijwerken.",
 }
+
+# The task queue registers how each background task is submitted (``portal.worker``); a
+# feature submits by name, so it needs no import of the worker (which sits above it).
+_submitters: dict[str, Callable[[int], object]] = {}
+
+
+def handles(name: str, submit: Callable[[int], object]) -> None:
+    _submitters[name] = submit
+
+
+def submit(name: str, record_id: int) -> None:
+    """Put task ``name`` for ``record_id`` on the queue (run at once in tests)."""
+    _submitters[name](record_id)
 
 
 def statuses(session: DbSession) -> list[JobStatus]:

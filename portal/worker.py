@@ -9,7 +9,10 @@ also runs the periodic tasks:
 * every minute, :func:`run_round`: the signals after a change of the counting rules (once),
   the deadline notices, the April evaluation's schedule, forgetting old one-time form tokens,
   and the mail outbox (what ``flask send-mail`` does from cron);
-* every night at 02:15 UTC, every pupil's signals (some depend on the date itself).
+* every night at 02:15 UTC, every pupil's signals (some depend on the date itself);
+* on demand, an import's two steps (:mod:`portal.imports.registrations`): reading an uploaded
+  file, and saving it after the user's preview. Each commits per chunk, so the progress bar
+  moves and a failure loses one chunk at most; after its last retry the run says it failed.
 
 A task that fails is retried (``retries``); every failure and every success is kept per task
 (:class:`portal.jobs.JobStatus`), which the beheerder sees under *Beheer › Achtergrondtaken*:
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.signals import SIGNAL_COMPLETE, SIGNAL_ERROR
 
@@ -34,6 +37,7 @@ from portal.attendance.signals import mark_rules_current, recompute_all, recompu
 from portal.db import DbSession, utcnow
 from portal.evaluation.services import run_schedule
 from portal.extensions import db
+from portal.imports import registrations, saving
 from portal.notifications.services import send_pending, sender_from_config
 from portal.reports.services import check_deadlines
 
@@ -79,6 +83,11 @@ def _completed(signal: str, task: Any) -> None:
 def _failed(signal: str, task: Any, exc: BaseException | None = None) -> None:
     if _app:
         _record(task.name, exc or RuntimeError("onbekende fout"))
+        if task.name in IMPORT_TASKS and not task.retries and task.args:
+            with _app[0].app_context():  # no retry left: the user sees it failed
+                registrations.give_up(db.session, int(task.args[0]))
+                db.session.commit()
+                db.session.remove()
 
 
 @dataclass(frozen=True)
@@ -114,9 +123,15 @@ def run_round(session: DbSession, config: dict[str, Any]) -> RoundResult:
 
 
 def _in_app(work: Callable[[], Any]) -> Any:
-    if not _app:
+    """Run ``work`` in an application context of its own (its own database session): the
+    request's application when a test runs a task at once, else the bound one."""
+    if has_app_context():
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    elif _app:
+        app = _app[0]
+    else:
         raise RuntimeError("no application bound: create_app binds it (flask worker)")
-    with _app[0].app_context():
+    with app.app_context():
         try:
             return work()
         finally:
@@ -140,6 +155,35 @@ def nightly_signals() -> int:
         return count
 
     return int(_in_app(work))
+
+
+IMPORT_TASKS = ("import-lezen", "import-opslaan")
+
+
+@queue.task(retries=2, retry_delay=10, name="import-lezen")
+def read_import(run_id: int) -> None:
+    """Read and check an uploaded file (progress committed per chunk)."""
+
+    def work() -> None:
+        registrations.read(db.session, run_id, calendar.today(), checkpoint=db.session.commit)
+        db.session.commit()
+
+    _in_app(work)
+
+
+@queue.task(retries=2, retry_delay=10, name="import-opslaan")
+def save_import(run_id: int) -> None:
+    """Save an import's rows and recompute the touched pupils' signals."""
+
+    def work() -> None:
+        saving.save(db.session, run_id, calendar.today(), checkpoint=db.session.commit)
+        db.session.commit()
+
+    _in_app(work)
+
+
+jobs.handles("import-lezen", read_import)
+jobs.handles("import-opslaan", save_import)
 
 
 def consume(workers: int) -> None:

@@ -22,7 +22,7 @@ from portal.casework.models import (
     Thuiszitter,
 )
 from portal.extensions import db
-from portal.imports.models import ImportBatch, ImportKind
+from portal.imports.models import ImportBatch, ImportKind, ImportRun, RunStatus
 from portal.pupils.models import Pupil
 from portal.reports.models import Report, ReportKind, ReportMessage
 from portal.schools.models import (
@@ -154,6 +154,19 @@ class Factory:
         kw.setdefault("filename", "leerlingen.csv")
         kw.setdefault("rows", [])
         return self._save(ImportBatch(user_id=user.id, school_id=school.id, **kw))
+
+    def import_run(self, user: User, school: School, **kw: Any) -> ImportRun:
+        kw.setdefault("kind", ImportKind.ABSENCE)
+        kw.setdefault("filename", "absenties.csv")
+        kw.setdefault("status", RunStatus.PREVIEW)
+        kw.setdefault("layout", "lesuren")
+        kw.setdefault("headers", ["Stamnr", "Datum", "Lesuur", "Code"])
+        kw.setdefault(
+            "columns",
+            {"pupil_number": "Stamnr", "day": "Datum", "lesson_hour": "Lesuur", "code": "Code"},
+        )
+        kw.setdefault("summary", {"lines": 0, "registrations": 0, "invalid": 0, "errors": []})
+        return self._save(ImportRun(user_id=user.id, school_id=school.id, **kw))
 
     def report(self, pupil: Pupil, **kw: Any) -> Report:
         from portal.reports.rules import reaction_deadline

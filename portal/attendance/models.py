@@ -103,6 +103,9 @@ class Absence(TimestampMixin, Base):
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # The import layout that set it (``portal.imports``); None: entered by hand. A re-import
+    # changes only what an import set, and shows a hand entry it disagrees with as a conflict.
+    source: Mapped[str | None] = mapped_column(String(30))
 
     pupil: Mapped[Pupil] = relationship()
 
@@ -122,6 +125,7 @@ class LateArrival(TimestampMixin, Base):
     recorded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    source: Mapped[str | None] = mapped_column(String(30))  # as Absence.source
 
     pupil: Mapped[Pupil] = relationship()
 

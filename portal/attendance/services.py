@@ -79,6 +79,7 @@ def set_absence(
         action = AuditAction.CREATE
     existing.hours = hours
     existing.recorded_by_id = user.id
+    existing.source = None  # changed by hand: a re-import no longer overwrites it
     if details is not None:
         existing.cause = details.cause
         existing.parents_reported = details.parents_reported

@@ -1,95 +1,36 @@
-"""Validate an uploaded table row by row, and commit the valid rows.
+"""Importing a pupil list: validate the table row by row, then commit the valid rows.
 
 Pupils are matched on the school's own pupil number: a known number updates the pupil instead
-of adding a second one. Absence and late arrivals use the same machinery and the same rules as
-the screens (no future dates, not before enrolment, hours per day, never counted twice).
+of adding a second one. Registrations (absence, late arrivals) are imported in the background
+by :mod:`portal.imports.registrations`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
 
-from portal.attendance import queries as attendance_queries
-from portal.attendance import rules as attendance_rules
-from portal.attendance import services as attendance
-from portal.attendance import signals
-from portal.attendance.models import Absence, AbsenceKind
 from portal.audit import AuditAction, record_change
 from portal.auth.models import User
 from portal.db import DbSession, utcnow
-from portal.forms import date_problem
+from portal.imports import layouts
+from portal.imports.layouts import FIELD_LABELS
 from portal.imports.models import ImportBatch, ImportKind
 from portal.imports.parsing import (
     ImportFileError,
     Table,
     normalise_header,
-    parse_bool,
     parse_date,
-    parse_decimal,
     read_table,
 )
 from portal.pupils.models import Programme, Pupil
 from portal.schools.models import Municipality, School
-from portal.schools.queries import school_calendar
-
-PUPIL_NUMBER = ("leerlingnummer", "leerlingnr", "llnr", "stamnummer", "stamnr", "studentnummer")
 
 COLUMNS: dict[ImportKind, dict[str, tuple[str, ...]]] = {
-    ImportKind.PUPILS: {
-        "pupil_number": PUPIL_NUMBER,
-        "first_name": ("roepnaam", "voornaam", "voornamen"),
-        "prefix": ("tussenvoegsel", "tussenvoegsels", "voorvoegsel", "tussenv"),
-        "last_name": ("achternaam", "naam", "geslachtsnaam"),
-        "date_of_birth": ("geboortedatum", "gebdatum", "geb datum", "geboren"),
-        "class_name": ("klas", "groep", "stamgroep", "basisgroep", "klascode"),
-        "year": ("leerjaar", "jaar", "jaarlaag"),
-        "programme": ("onderwijssoort", "leerweg", "niveau", "opleiding", "afdeling"),
-        "municipality": ("woongemeente", "gemeente"),
-        "enrolled_on": ("inschrijfdatum", "datum inschrijving", "ingeschreven", "begindatum"),
-    },
-    ImportKind.ABSENCE: {
-        "pupil_number": PUPIL_NUMBER,
-        "day": ("datum", "dag", "afwezigheidsdatum"),
-        "hours": ("uren", "aantal uren", "lesuren", "klokuren", "aantal"),
-        "kind": ("soort", "soort verzuim", "verzuimsoort", "reden", "absentiereden"),
-        "cause": ("oorzaak", "mogelijke oorzaak", "opmerking"),
-        "parents_reported": ("ouders gemeld", "gemeld door ouders", "melding ouders"),
-        "help_involved": ("hulpverlening", "hulp betrokken"),
-    },
-    ImportKind.LATE_ARRIVALS: {
-        "pupil_number": PUPIL_NUMBER,
-        "day": ("datum", "dag"),
-        "lesson_hour": ("lesuur", "uur"),
-    },
-}
-REQUIRED: dict[ImportKind, tuple[str, ...]] = {
-    ImportKind.PUPILS: ("pupil_number", "first_name", "last_name", "date_of_birth", "class_name"),
-    ImportKind.ABSENCE: ("pupil_number", "day", "hours", "kind"),
-    ImportKind.LATE_ARRIVALS: ("pupil_number", "day"),
-}
-FIELD_LABELS = {
-    "pupil_number": "Leerlingnummer",
-    "first_name": "Roepnaam",
-    "prefix": "Tussenvoegsel",
-    "last_name": "Achternaam",
-    "date_of_birth": "Geboortedatum",
-    "class_name": "Klas",
-    "year": "Leerjaar",
-    "programme": "Onderwijssoort",
-    "municipality": "Woongemeente",
-    "enrolled_on": "Inschrijfdatum",
-    "day": "Datum",
-    "hours": "Uren",
-    "kind": "Soort",
-    "cause": "Oorzaak",
-    "parents_reported": "Ouders gemeld",
-    "help_involved": "Hulpverlening",
-    "lesson_hour": "Lesuur",
+    kind: {name: aliases for layout in found for name, aliases in layout.columns.items()}
+    for kind, found in layouts.LAYOUTS.items()
 }
 TEMPLATES: dict[ImportKind, tuple[list[str], list[list[str]]]] = {
     ImportKind.PUPILS: (
@@ -169,37 +110,10 @@ PROGRAMME_ALIASES = {
     "mbo4": Programme.MBO_4,
     "mboniveau4": Programme.MBO_4,
 }
-KIND_ALIASES = {
-    "ziek": AbsenceKind.ZIEK,
-    "ziekgemeld": AbsenceKind.ZIEK,
-    "verlof": AbsenceKind.VERLOF,
-    "verlofverleend": AbsenceKind.VERLOF,
-    "geoorloofdverlof": AbsenceKind.VERLOF,
-    "schorsing": AbsenceKind.SCHORSING,
-    "geschorst": AbsenceKind.SCHORSING,
-    "overiggeoorloofd": AbsenceKind.OVERIG_GEOORLOOFD,
-    "geoorloofd": AbsenceKind.OVERIG_GEOORLOOFD,
-    "ongeoorloofd": AbsenceKind.ONGEOORLOOFD,
-    "spijbelen": AbsenceKind.ONGEOORLOOFD,
-    "ongeoorloofdafwezig": AbsenceKind.ONGEOORLOOFD,
-    "ongeoorloofdspijbelen": AbsenceKind.ONGEOORLOOFD,
-    "luxeverzuim": AbsenceKind.LUXE_VERZUIM,
-    "luxe": AbsenceKind.LUXE_VERZUIM,
-    "oneigenlijkziek": AbsenceKind.ONEIGENLIJK_ZIEK,
-    "nognietverantwoord": AbsenceKind.ONVERANTWOORD,
-    "onverantwoord": AbsenceKind.ONVERANTWOORD,
-    "afwezig": AbsenceKind.ONVERANTWOORD,
-    "vermoedelijkoneigenlijkziek": AbsenceKind.ONEIGENLIJK_ZIEK,
-}
 
 
 def _key(text: str) -> str:
     return normalise_header(text)
-
-
-def _message_missing(missing: list[str]) -> str:
-    names = ", ".join(FIELD_LABELS[m] for m in missing)
-    return f"Het bestand mist een kolom voor: {names}. Gebruik het sjabloon voor de kolomnamen."
 
 
 def prepare(
@@ -210,15 +124,16 @@ def prepare(
     filename: str,
     data: bytes,
     today: date,
+    columns: dict[str, str] | None = None,
 ) -> ImportBatch:
-    """Read and check the file; keep the result as a batch for the preview."""
-    table = read_table(filename, data, COLUMNS[kind], REQUIRED[kind])
+    """Read and check a pupil list (``columns``: the user's mapping, field -> header); keep
+    the result as a batch for the preview."""
+    table = read_table(
+        filename, data, layouts.PUPILS.columns, layouts.PUPILS.required, mapped=columns
+    )
     if table.missing:
-        raise ImportFileError(_message_missing(table.missing))
-    if kind == ImportKind.PUPILS:
-        rows = _check_pupils(session, school, table, today)
-    else:
-        rows = _check_registrations(session, school, table, kind, today)
+        raise ImportFileError(layouts.missing_message(layouts.PUPILS, table.missing))
+    rows = _check_pupils(session, school, table, today)
     purge_old_batches(session)
     batch = ImportBatch(
         user_id=user.id, school_id=school.id, kind=kind, filename=filename[-200:], rows=rows
@@ -309,161 +224,15 @@ def _check_pupils(session: DbSession, school: School, table: Table, today: date)
     return rows
 
 
-def _check_registrations(
-    session: DbSession, school: School, table: Table, kind: ImportKind, today: date
-) -> list[dict]:
-    numbers = {v.get("pupil_number", "") for _, v in table.rows}
-    pupils = {
-        p.pupil_number: p
-        for p in session.scalars(
-            select(Pupil).where(Pupil.school_id == school.id, Pupil.pupil_number.in_(numbers))
-        )
-    }
-    calendar = school_calendar(session, school)
-    settings = attendance_queries.get_settings(session)
-    seen: set[tuple[Any, ...]] = set()
-    file_hours: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
-    rows = []
-    for line, values in table.rows:
-        errors: dict[str, str] = {}
-        clean: dict[str, Any] = {}
-        pupil = pupils.get(values.get("pupil_number", ""))
-        if pupil is None:
-            errors["pupil_number"] = "Geen leerling van deze school met dit leerlingnummer."
-        clean["pupil_id"] = pupil.id if pupil else None
-        day = parse_date(values.get("day", ""))
-        if day is None:
-            errors["day"] = "Geen geldige datum (gebruik dd-mm-jjjj)."
-        clean["day"] = day.isoformat() if day else None
-        absence_kind = None
-        if kind == ImportKind.ABSENCE:
-            absence_kind = KIND_ALIASES.get(_key(values.get("kind", "")))
-            if absence_kind is None:
-                errors["kind"] = f"Onbekende soort verzuim '{values.get('kind', '')}'."
-            clean["kind"] = absence_kind.value if absence_kind else None
-            hours = parse_decimal(values.get("hours", ""))
-            if hours is None:
-                errors["hours"] = "Geen geldig aantal uren."
-            clean["hours"] = str(hours) if hours is not None else None
-            clean["cause"] = values.get("cause", "")[:200] or None
-            reported = parse_bool(values.get("parents_reported", ""))
-            if reported is None:
-                errors["parents_reported"] = "Vul ja of nee in."
-            clean["parents_reported"] = bool(reported)
-            clean["help_involved"] = values.get("help_involved", "")[:200] or None
-        else:
-            hour_text = values.get("lesson_hour", "")
-            clean["lesson_hour"] = None
-            if hour_text:
-                if hour_text.isdigit() and 1 <= int(hour_text) <= 12:
-                    clean["lesson_hour"] = int(hour_text)
-                else:
-                    errors["lesson_hour"] = "Een lesuur is een getal van 1 tot 12."
-        action = "nieuw"
-        if pupil is not None and day is not None:
-            # A plausible date first (2000-2100, not before the pupil's birth), then a school
-            # day on which the pupil was enrolled.
-            problem = date_problem(
-                day, today, past=False, days_ahead=366, born=pupil.date_of_birth
-            ) or attendance_rules.check_day(
-                pupil, day, calendar, today, allow_future=absence_kind == AbsenceKind.VERLOF
-            )
-            if problem:
-                errors["day"] = problem
-            # An absence is one per kind and day; a late arrival one per lesson hour and day.
-            key = (pupil.id, day, absence_kind or clean.get("lesson_hour"))
-            if key in seen:
-                errors["day"] = "Deze registratie staat al eerder in het bestand."
-            seen.add(key)
-            if kind == ImportKind.ABSENCE and absence_kind is not None:
-                existing = session.scalar(
-                    select(Absence.id).where(
-                        Absence.pupil_id == pupil.id,
-                        Absence.day == day,
-                        Absence.kind == absence_kind,
-                    )
-                )
-                action = "bijwerken" if existing else "nieuw"
-                hours = parse_decimal(values.get("hours", ""))
-                if hours is not None and "hours" not in errors:
-                    others = attendance_queries.other_hours(session, pupil.id, day, [absence_kind])
-                    problem = attendance_rules.check_hours(
-                        hours, others + file_hours[(pupil.id, day)], settings.max_hours_per_day
-                    )
-                    if problem:
-                        errors["hours"] = problem
-                    else:
-                        file_hours[(pupil.id, day)] += hours
-            elif kind == ImportKind.LATE_ARRIVALS:
-                # One row is one late arrival: the same pupil, day and lesson hour again is
-                # already there ("bestaat al"); another lesson hour that day is a new one.
-                hour = clean.get("lesson_hour")
-                present = attendance_queries.late_arrival_on(session, pupil.id, day, hour)
-                action = "bestaat al" if present is not None else "nieuw"
-        rows.append(_row(line, values, clean, errors, action))
-    return rows
-
-
 def commit(session: DbSession, user: User, batch: ImportBatch, today: date) -> int:
-    """Apply the valid rows of ``batch`` that still pass the checks now; returns how many.
-    The batch is deleted."""
+    """Save the valid rows of ``batch``; returns how many. The batch is deleted."""
     valid = [row for row in batch.rows if not row["errors"]]
     school = session.get(School, batch.school_id)
     assert school is not None
-    applied = len(valid)
-    if batch.kind == ImportKind.PUPILS:
-        _commit_pupils(session, user, school, valid)
-    else:
-        touched: set[int] = set()
-        pupils = {
-            p.id: p
-            for p in session.scalars(
-                select(Pupil).where(
-                    Pupil.id.in_({row["clean"]["pupil_id"] for row in valid}),
-                    Pupil.school_id == school.id,
-                )
-            )
-        }
-        calendar = school_calendar(session, school)
-        max_hours = attendance_queries.get_settings(session).max_hours_per_day
-        applied = 0
-        for row in valid:
-            clean = row["clean"]
-            pupil = pupils.get(clean["pupil_id"])
-            day = date.fromisoformat(clean["day"])
-            # The preview may be hours old: check again against what is saved now.
-            kind = AbsenceKind(clean["kind"]) if batch.kind == ImportKind.ABSENCE else None
-            if pupil is None or attendance_rules.check_day(
-                pupil, day, calendar, today, allow_future=kind == AbsenceKind.VERLOF
-            ):
-                continue
-            if kind is not None and attendance_rules.check_hours(
-                Decimal(clean["hours"]),
-                attendance_queries.other_hours(session, pupil.id, day, [kind]),
-                max_hours,
-            ):
-                continue
-            applied += 1
-            if batch.kind == ImportKind.ABSENCE:
-                attendance.set_absence(
-                    session,
-                    user,
-                    pupil,
-                    day,
-                    AbsenceKind(clean["kind"]),
-                    Decimal(clean["hours"]),
-                    attendance.AbsenceDetails(
-                        clean["cause"], clean["parents_reported"], clean["help_involved"]
-                    ),
-                )
-            else:
-                attendance.add_late_arrival(session, user, pupil, day, clean["lesson_hour"])
-            touched.add(pupil.id)
-        # Once per touched pupil, in bulk.
-        signals.recompute_pupils(session, [pupils[pupil_id] for pupil_id in sorted(touched)], today)
+    _commit_pupils(session, user, school, valid)
     session.delete(batch)
     session.flush()
-    return applied
+    return len(valid)
 
 
 def _commit_pupils(session: DbSession, user: User, school: School, rows: list[dict]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.attendance.models import Absence, LateArrival, Signal
 from portal.extensions import db
-from portal.imports.models import ImportBatch
+from portal.imports.models import ImportBatch, ImportRow, ImportRun
 from portal.pupils.models import Pupil
 from tests.conftest import do_login, extract_csrf, logged_in
 
@@ -83,10 +84,44 @@ def test_cancel_saves_nothing(app, school, region) -> None:
     assert count(app, ImportBatch) == 0
 
 
-def test_missing_columns_are_named(school) -> None:
-    response = upload(school, "leerlingen", b"Naam;Klas\nJan;1A\n")
-    assert response.status_code == 422
-    assert "Het bestand mist een kolom voor: Leerlingnummer, Roepnaam" in response.text
+def test_unknown_columns_are_mapped_once_per_school(app, school, region) -> None:
+    content = b"Nummer;Naam;Voornaam;Klas;Geboren op\n500009;Jansen;Jan;1A;02-02-2013\n"
+    response = upload(school, "leerlingen", content)
+    assert response.status_code == 302
+    page = school.get(response.headers["Location"], follow_redirects=True)
+    assert "Kolommen koppelen" in page.text
+    token = extract_csrf(page.text)
+    location = page.request.path
+    # Naam and Klas were recognised; the pupil number and the date of birth were not.
+    missing = school.post(
+        location, data={"csrf_token": token, "opmaak": "leerlingen", "kolom_last_name": "Naam"}
+    )
+    assert missing.status_code == 422
+    assert "Kies de kolom met leerlingnummer." in missing.text
+    done = school.post(
+        location,
+        data={
+            "csrf_token": token,
+            "opmaak": "leerlingen",
+            "kolom_pupil_number": "Nummer",
+            "kolom_last_name": "Naam",
+            "kolom_first_name": "Voornaam",
+            "kolom_class_name": "Klas",
+            "kolom_date_of_birth": "Geboren op",
+        },
+    )
+    assert done.status_code == 302, re.findall(r"fout\">(.*?)</div>", done.text)
+    assert "/importeren/" in done.headers["Location"]
+    assert "1 goed" in school.get(done.headers["Location"]).text
+    # The next file with the same columns is read without asking.
+    again = upload(school, "leerlingen", content)
+    assert "kolommen" not in again.headers["Location"]
+    assert "1 goed" in school.get(again.headers["Location"]).text
+
+
+def run_page(client, response) -> str:  # noqa: ANN001
+    assert response.status_code == 302, response.text
+    return client.get(response.headers["Location"]).text
 
 
 def test_absence_import_matches_pupils_and_checks_rules(app, school, region) -> None:
@@ -97,29 +132,42 @@ def test_absence_import_matches_pupils_and_checks_rules(app, school, region) -> 
         f"{number},17-11-2026,4,ongeoorloofd,nee\n"
         f"{number},18-11-2026,4,ongeoorloofd,nee\n"
         f"{number},19-11-2026,4,ongeoorloofd,nee\n"
-        f"{number},19-11-2026,7,ziek,ja\n"
+        f"{number},19-11-2026,5,ziek,ja\n"
+        f"{number},12-11-2026,6,ziek,ja\n"
+        f"{number},12-11-2026,6,ongeoorloofd,ja\n"
         f"{region.pupil_b.pupil_number},19-11-2026,2,ongeoorloofd,nee\n"
         f"{number},22-11-2026,2,ongeoorloofd,nee\n"
         f"{number},24-11-2026,2,ongeoorloofd,nee\n"
-        f"{number},16-11-2026,2,onbekend,nee\n"
+        f"{number},13-11-2026,2,onbekend soort,nee\n"
+        f"{number},02-03-2024,2,ongeoorloofd,nee\n"
     ).encode()
     response = upload(school, "verzuim", csv)
-    html = school.get(response.headers["Location"]).text
-    assert "9 regels, waarvan <strong>4 goed</strong>" in html
-    assert "komt deze dag op 11 uur" in html  # 4 + 7 hours on the 19th
-    assert "Geen leerling van deze school met dit leerlingnummer." in html  # the other school
+    html = run_page(school, response)
+    assert "Uren per dag en soort (het sjabloon van het portaal)" in html
+    assert "12 regels gelezen" in html
+    assert "Geen leerling van deze school met dit leerlingnummer" in html  # the other school
     assert "Op zondag is er geen school." in html
     assert "Deze datum ligt in de toekomst." in html
-    assert "Onbekende soort verzuim" in html
+    assert "valt buiten het schooljaar 2026-2027 en het schooljaar ervoor" in html
+    # an unknown kind is a code to map, with a suggestion, not a lost row
+    assert "1 code is nieuw voor uw school" in html
+    assert "ONBEKEND SOORT" in html
+    location = response.headers["Location"]
     token = extract_csrf(html)
-    school.post(response.headers["Location"], data={"csrf_token": token, "actie": "opslaan"})
-    assert count(app, Absence, Absence.pupil_id == region.pupil_a.id) == 4
+    school.post(location, data={"csrf_token": token, "actie": "opslaan"})
+    result = school.get(location).text
+    assert "Meer uren op een dag dan een schooldag heeft: 2" in result  # 6 + 6 on the 12th
+    assert "Code nog niet gekoppeld aan een soort verzuim: 1" in result
+    assert count(app, Absence, Absence.pupil_id == region.pupil_a.id) == 5
     assert count(app, Absence, Absence.pupil_id == region.pupil_b.id) == 0
     # The signals were recomputed for the imported pupil.
     assert count(app, Signal, Signal.pupil_id == region.pupil_a.id) == 1
-    # Importing the same file again updates, never doubles.
+    # Importing the same file again changes nothing, never doubles.
     again = upload(school, "verzuim", csv)
-    assert "Bijwerken" in school.get(again.headers["Location"]).text
+    token = extract_csrf(run_page(school, again))
+    school.post(again.headers["Location"], data={"csrf_token": token, "actie": "opslaan"})
+    assert "<dt>Toegevoegd</dt><dd>0</dd>" in school.get(again.headers["Location"]).text
+    assert count(app, Absence, Absence.pupil_id == region.pupil_a.id) == 5
 
 
 def test_late_arrival_import_xlsx(app, school, region) -> None:
@@ -129,12 +177,12 @@ def test_late_arrival_import_xlsx(app, school, region) -> None:
     sheet = workbook.active
     sheet.append(["Stamnr", "Datum", "Lesuur"])
     sheet.append([region.pupil_a.pupil_number, date(2026, 11, 20), 1])
-    sheet.append([region.pupil_a.pupil_number, date(2026, 11, 19), 15])
+    sheet.append([region.pupil_a.pupil_number, date(2026, 11, 19), 25])
     out = io.BytesIO()
     workbook.save(out)
     response = upload(school, "te-laat", out.getvalue(), "te-laat.xlsx")
-    html = school.get(response.headers["Location"]).text
-    assert "Een lesuur is een getal van 1 tot 12." in html
+    html = run_page(school, response)
+    assert "Een lesuur is een getal van 1 tot 20." in html
     token = extract_csrf(html)
     school.post(response.headers["Location"], data={"csrf_token": token, "actie": "opslaan"})
     assert count(app, LateArrival) == 1
@@ -161,7 +209,7 @@ def test_wrong_file_type(school) -> None:
     assert "Kies een CSV-bestand (.csv) of Excel (.xlsx)." in response.text
 
 
-def test_import_commit_checks_rows_again(app, region) -> None:
+def test_a_later_file_replaces_the_day_it_covers(app, region) -> None:
     client = logged_in(app, region.zorg_a)
     number = region.pupil_a.pupil_number
 
@@ -175,10 +223,76 @@ def test_import_commit_checks_rows_again(app, region) -> None:
         )
         return response.headers["Location"]
 
-    first, second = upload("ziek"), upload("ongeoorloofd")  # each fine on its own
+    first, second = upload("ziek"), upload("ongeoorloofd")  # read before either is saved
     for location in (first, second):
         token = extract_csrf(client.get(location).text)
         client.post(location, data={"csrf_token": token, "actie": "opslaan"})
     with app.app_context():
-        hours = db.session.scalars(select(Absence.hours)).all()
-    assert sum(hours) <= 10
+        saved = db.session.execute(select(Absence.kind, Absence.hours)).all()
+    assert [(kind.value, hours) for kind, hours in saved] == [("ongeoorloofd", 6)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("kop.csv", b"Stamnr;Datum;Lesuur;Code\r\n", "alleen een kopregel"),
+        ("leeg.csv", b"\r\n\r\n", "Het bestand is leeg."),
+        ("nul.csv", b"Stamnr;Datum\n1;\x00\n", "Regel 2 bevat een NUL-teken"),
+        ("kapot.csv", "Stamnr;Naam\n1;Çelik\n".encode() + b"2;\xc3\x28\n", "Regel 3"),
+        ("bytes.xlsx", bytes(range(256)) * 4, "Dit Excel-bestand kan niet worden gelezen."),
+    ],
+)
+def test_bad_registration_files_change_nothing(app, school, name, content, message) -> None:
+    response = upload(school, "verzuim", content, name)
+    assert response.status_code == 422
+    assert message in response.text
+    assert count(app, ImportRun) == 0
+
+
+def test_the_worker_refuses_a_file_that_breaks_halfway(app, school, region, monkeypatch) -> None:
+    """A file that turns out unreadable while the worker reads it: the run says why and
+    keeps no rows."""
+    number = region.pupil_a.pupil_number
+    rows = "".join(f"{number};16-11-2026;{n};O\n" for n in range(1, 9))
+    huge = "x" * 140_000  # beyond the csv module's field limit
+    content = f"Stamnr;Datum;Lesuur;Code\n{rows}{number};17-11-2026;1;{huge}\n".encode()
+    monkeypatch.setattr("portal.imports.registrations.CHUNK_ROWS", 3)
+    response = upload(school, "verzuim", content, "half.csv")
+    html = run_page(school, response)
+    assert "Regel 10 van dit CSV-bestand kan niet worden gelezen." in html
+    assert "Er is niets opgeslagen." in html
+    assert count(app, ImportRow) == 0
+    assert count(app, Absence) == 0
+
+
+def test_an_unknown_registration_layout_is_mapped_then_read(app, school, region) -> None:
+    number = region.pupil_a.pupil_number
+    content = f"Nr;Wanneer;Uur;Wat\n{number};16-11-2026;2;O\n{number};16-11-2026;3;O\n".encode()
+    response = upload(school, "verzuim", content, "eigen.csv")
+    page = school.get(response.headers["Location"], follow_redirects=True)
+    assert "Kolommen koppelen" in page.text
+    location = page.request.path
+    token = extract_csrf(page.text)
+    chosen = school.post(
+        location, data={"csrf_token": token, "opmaak": "lesuren", "actie": "opmaak-kiezen"}
+    )
+    assert chosen.status_code == 200
+    assert "Registraties per lesuur (zoals Magister)" in chosen.text
+    assert 'id="kolom_lesson_hour"' in chosen.text
+    mapped = school.post(
+        location,
+        data={
+            "csrf_token": token,
+            "opmaak": "lesuren",
+            "kolom_pupil_number": "Nr",
+            "kolom_day": "Wanneer",
+            "kolom_lesson_hour": "Uur",
+            "kolom_code": "Wat",
+        },
+    )
+    html = run_page(school, mapped)
+    assert "2 registraties" in html
+    assert "1 code is nieuw voor uw school" in html
+    # The same columns next time: read at once.
+    again = upload(school, "verzuim", content, "eigen.csv")
+    assert "kolommen" not in again.headers["Location"]

@@ -35,7 +35,7 @@ def test_missing_required_column_and_blank_lines() -> None:
     data = b"Achternaam;Datum\n\nJansen;1-1-2026\n;\n"
     table = read_table("x.csv", data, COLUMNS, ["number"])
     assert table.missing == ["number"]
-    assert [line for line, _ in table.rows] == [2]
+    assert [line for line, _ in table.rows] == [3]  # the line in the file, blank ones counted
 
 
 def test_xlsx() -> None:
