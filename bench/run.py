@@ -102,6 +102,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("senior", "thuiszitters", "/dossier/thuiszitters"),
     ("school", "transition list", "/overstap/?school={school}"),
     ("school", "evaluation", "/evaluatie/{school_evaluation}"),
+    ("school", "import", "/importeren/"),
+    ("school", "import codes", "/importeren/codes?school={school}"),
     ("consultant", "transition list", "/overstap/"),
     ("senior", "transition figures", "/overstap/cijfers"),
     ("senior", "evaluation progress", "/evaluatie/"),

@@ -8,7 +8,8 @@ also runs the periodic tasks:
 
 * every minute, :func:`run_round`: the signals after a change of the counting rules (once),
   the deadline notices, the April evaluation's schedule, forgetting old one-time form tokens,
-  and the mail outbox (what ``flask send-mail`` does from cron);
+  imports whose worker stopped and uploads older than a day, and the mail outbox (what
+  ``flask send-mail`` does from cron);
 * every night at 02:15 UTC, every pupil's signals (some depend on the date itself);
 * on demand, an import's two steps (:mod:`portal.imports.registrations`): reading an uploaded
   file, and saving it after the user's preview. Each commits per chunk, so the progress bar
@@ -38,6 +39,7 @@ from portal.db import DbSession, utcnow
 from portal.evaluation.services import run_schedule
 from portal.extensions import db
 from portal.imports import registrations, saving
+from portal.imports.services import purge_old_batches
 from portal.notifications.services import send_pending, sender_from_config
 from portal.reports.services import check_deadlines
 
@@ -117,6 +119,10 @@ def run_round(session: DbSession, config: dict[str, Any]) -> RoundResult:
     evaluation = run_schedule(session, today)  # the April round and its reminders
     session.commit()
     submissions.forget_old(session, utcnow())  # one-time form tokens of past days
+    session.commit()
+    registrations.fail_stalled(session)  # an import whose worker stopped says so
+    registrations.purge_old_runs(session)  # uploads hold pupil data: a day at most
+    purge_old_batches(session)
     session.commit()
     sent, failed = send_pending(session, sender_from_config(config), config["MAIL_FROM"])
     return RoundResult(recomputed, notices, evaluation, sent, failed)

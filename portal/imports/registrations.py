@@ -329,6 +329,27 @@ def set_code(
     return saved
 
 
+#: A run that has been busy this long without progress lost its worker (stopped, killed).
+STALLED_AFTER = timedelta(minutes=30)
+
+
+def fail_stalled(session: DbSession) -> int:
+    """Runs whose worker stopped without a word (a killed process, no worker running) say so
+    after :data:`STALLED_AFTER` instead of showing a progress bar for ever; returns how many.
+    Every step commits its progress, so a run that still works is never older than a chunk."""
+    stalled = list(
+        session.scalars(
+            select(ImportRun.id).where(
+                ImportRun.status.in_([RunStatus.QUEUED, RunStatus.READING, RunStatus.SAVING]),
+                ImportRun.updated_at < utcnow() - STALLED_AFTER,
+            )
+        )
+    )
+    for run_id in stalled:
+        give_up(session, run_id)
+    return len(stalled)
+
+
 def give_up(session: DbSession, run_id: int) -> None:
     """The worker failed on this run after its retries: say so, and keep nothing half-read.
     What a failed save already saved stays (each group of pupils is whole); the user can

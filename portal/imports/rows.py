@@ -125,8 +125,8 @@ def _pupil(reader: Reader, line: int, values: dict[str, str]) -> Pupil | dict[st
         line,
         error=(
             "pupil_number",
-            "Geen leerling van deze school met dit leerlingnummer (importeer eerst de "
-            "leerlingenlijst).",
+            "Geen leerling van deze school met dit leerlingnummer; importeer eerst de "
+            "leerlingenlijst",
         ),
     )
 

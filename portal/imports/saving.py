@@ -349,11 +349,15 @@ def _by_day(session: DbSession, table: Any, names: Sequence[str], days: set[Day]
     pupil_ids = sorted({pupil_id for pupil_id, _ in days})
     first, last = min(day for _, day in days), max(day for _, day in days)
     found: dict[Day, list[Any]] = defaultdict(list)
-    for row in session.connection().execute(
-        select(*(table.c[name] for name in names)).where(
-            table.c.pupil_id.in_(pupil_ids), table.c.day.between(first, last)
+    for row in (
+        session.connection()
+        .execute(
+            select(*(table.c[name] for name in names)).where(
+                table.c.pupil_id.in_(pupil_ids), table.c.day.between(first, last)
+            )
         )
-    ).all():
+        .all()
+    ):
         if (row.pupil_id, row.day) in days:
             found[(row.pupil_id, row.day)].append(row)
     return found

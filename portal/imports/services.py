@@ -151,9 +151,21 @@ def purge_old_batches(session: DbSession) -> None:
 
 
 def _row(
-    line: int, values: dict[str, str], clean: dict[str, Any], errors: dict[str, str], action: str
+    line: int,
+    values: dict[str, str],
+    clean: dict[str, Any],
+    errors: dict[str, str],
+    action: str,
+    warnings: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    return {"line": line, "values": values, "clean": clean, "errors": errors, "action": action}
+    return {
+        "line": line,
+        "values": values,
+        "clean": clean,
+        "errors": errors,
+        "warnings": warnings or {},
+        "action": action,
+    }
 
 
 def _check_pupils(session: DbSession, school: School, table: Table, today: date) -> list[dict]:
@@ -210,8 +222,14 @@ def _check_pupils(session: DbSession, school: School, table: Table, today: date)
                 clean["programme"] = programme.value
         municipality_text = values.get("municipality", "")
         clean["municipality_id"] = municipalities.get(_key(municipality_text))
+        warnings: dict[str, str] = {}
         if municipality_text and clean["municipality_id"] is None:
-            errors["municipality"] = f"Onbekende gemeente '{municipality_text}'."
+            # A place of residence need not be a municipality of the region: the pupil is
+            # imported without one (the school can set it on the pupil's page).
+            warnings["municipality"] = (
+                f"Geen gemeente van de regio: '{municipality_text}'. De leerling wordt "
+                "opgeslagen zonder woongemeente."
+            )
         enrolled_text = values.get("enrolled_on", "")
         enrolled = parse_date(enrolled_text) if enrolled_text else None
         if enrolled_text and enrolled is None:
@@ -220,7 +238,7 @@ def _check_pupils(session: DbSession, school: School, table: Table, today: date)
             errors["enrolled_on"] = "De inschrijfdatum ligt in de toekomst."
         clean["enrolled_on"] = enrolled.isoformat() if enrolled else None
         action = "bijwerken" if number in existing else "nieuw"
-        rows.append(_row(line, values, clean, errors, action))
+        rows.append(_row(line, values, clean, errors, action, warnings))
     return rows
 
 

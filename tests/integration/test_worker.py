@@ -3,7 +3,7 @@ task is retried and shows on the beheerder's pages, the queue is Redis or a SQLi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from huey import RedisHuey, SqliteHuey
@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from portal import worker
 from portal.auth.models import Role
+from portal.db import utcnow
 from portal.extensions import db
+from portal.imports.models import ImportRun, RunStatus
 from portal.jobs import JobStatus
 from portal.notifications.models import OutboxMail
 from tests.conftest import do_login
@@ -98,3 +100,20 @@ def test_the_queue_is_redis_in_production_and_a_sqlite_file_on_a_bare_machine(tm
     local = worker.make_queue(f"sqlite:///{tmp_path / 'queue' / 'tasks.db'}")
     assert isinstance(local, SqliteHuey)
     assert (tmp_path / "queue").is_dir()
+
+
+def test_an_import_whose_worker_stopped_says_so_and_old_uploads_go(app, make, region) -> None:
+    long_ago = utcnow() - timedelta(hours=2)
+    stalled = make.import_run(
+        region.zorg_a, region.school_a, status=RunStatus.READING, updated_at=long_ago
+    )
+    working = make.import_run(region.zorg_a, region.school_a, status=RunStatus.SAVING)
+    forgotten = make.import_run(
+        region.zorg_a, region.school_a, created_at=utcnow() - timedelta(days=2), data=b"x"
+    )
+    worker.every_minute()
+    with app.app_context():
+        assert db.session.get(ImportRun, stalled.id).status == RunStatus.FAILED
+        assert "Er ging iets mis" in db.session.get(ImportRun, stalled.id).message
+        assert db.session.get(ImportRun, working.id).status == RunStatus.SAVING
+        assert db.session.get(ImportRun, forgotten.id) is None  # a preview older than a day
