@@ -225,6 +225,10 @@ def test_somtoday_notices_give_the_same_hours(app, school) -> None:
     # and the same as the Magister export of the same absences says
     magister = (FIXTURES / "magister-absenties-lesuren.csv").read_bytes().decode("cp1252")
     assert expected_from_lessons(magister) == (hours, late)
+    # A remark that looks like a formula is kept as the text it is.
+    with app.app_context():
+        causes = set(db.session.scalars(select(Absence.cause).where(Absence.cause.is_not(None))))
+    assert any(cause.startswith("=") for cause in causes), causes
 
 
 def test_reimport_of_an_overlapping_period_changes_only_what_changed(app, school) -> None:
