@@ -43,7 +43,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PORTAL_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY") or DEV_SECRET_KEY,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's message never carries the values of a statement
+        # (pupil data) into a log, an error page or the beheerder's list of failed tasks.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SESSION_COOKIE_NAME": "verzuimportaal_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

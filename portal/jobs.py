@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Integer, String, Text, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base, DbSession, UTCDateTime, utcnow
@@ -67,6 +68,15 @@ def any_failing(session: DbSession) -> bool:
     return any(status.failing for status in statuses(session))
 
 
+def error_text(error: BaseException) -> str:
+    """What is kept of an error: its type and message, but of a database error only its type
+    and SQLSTATE (a PostgreSQL message may quote a value of the row, e.g. in COPY's context)."""
+    if isinstance(error, DBAPIError):
+        code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+        return f"{type(error).__name__}" + (f" (SQLSTATE {code})" if code else "")
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
 def record_outcome(session: DbSession, name: str, error: BaseException | None) -> None:
     """Keep a task's outcome (flushed; the worker commits it). Only the error's type and
     message are kept: tasks work on ids, never put pupil data in messages."""
@@ -77,6 +87,6 @@ def record_outcome(session: DbSession, name: str, error: BaseException | None) -
     else:
         status.last_failure_at = utcnow()
         status.failures = (status.failures or 0) + 1
-        status.last_error = f"{type(error).__name__}: {error}"[:1000]
+        status.last_error = error_text(error)
     session.add(status)
     session.flush()

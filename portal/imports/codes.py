@@ -52,16 +52,17 @@ _SUGGESTIONS: tuple[tuple[str, str], ...] = (
     (r"oneigenlijk", AbsenceKind.ONEIGENLIJK_ZIEK.value),
     (r"luxe|vakantie zonder|extra vakantie", AbsenceKind.LUXE_VERZUIM.value),
     (r"schors|geschorst", AbsenceKind.SCHORSING.value),
-    (
-        r"huiswerk|boeken vergeten|materiaal|gymspullen|aanwezig|uitgestuurd|verwijderd"
-        r"|excursie|stage|schoolactiviteit|werkweek|toets|examen|studiedag|vrij geroosterd",
-        IGNORE,
-    ),
     (r"ongeoorloofd|spijbel|zonder reden|niet gemeld|onbekend", AbsenceKind.ONGEOORLOOFD.value),
     (r"dokter|tandarts|arts|orthodont|ziekenhuis|fysio|medisch|afspraak", "overig_medisch"),
     (r"ziek|ziekte|ziekmelding", AbsenceKind.ZIEK.value),
     (r"verlof|bruiloft|begrafenis|religie|feestdag|huwelijk|jubileum", AbsenceKind.VERLOF.value),
-    (r"nog niet|te verantwoorden|afwezig", AbsenceKind.ONVERANTWOORD.value),
+    (r"nog niet|te verantwoorden|afwezig|niet aanwezig", AbsenceKind.ONVERANTWOORD.value),
+    # Remarks that are no absence: the pupil was there (or at a school activity).
+    (
+        r"huiswerk|boeken vergeten|materiaal|gymspullen|uitgestuurd|verwijderd|excursie|stage"
+        r"|schoolactiviteit|werkweek|studiedag|vrij geroosterd|^aanwezig\b|\bpresent",
+        IGNORE,
+    ),
 )
 _SHORT = {
     "Z": AbsenceKind.ZIEK.value,

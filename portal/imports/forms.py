@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.filters import hours as hours_text
 from portal.forms import OnceForm, PortalForm, id_choice, options, strip, strip_or_none
 from portal.imports import layouts
 from portal.imports.codes import TARGET_LABELS, TARGETS
@@ -83,9 +85,11 @@ class ColumnsForm(PortalForm):
         }
 
 
-def columns_form(layout: Layout, headers: Sequence[str], **kwargs: Any) -> ColumnsForm:
-    """A form with one select per field of ``layout``, offering the file's headers; what the
-    portal recognised is chosen already."""
+def columns_form(
+    layout: Layout, headers: Sequence[str], *, preselect: bool, **kwargs: Any
+) -> ColumnsForm:
+    """A form with one select per field of ``layout``, offering the file's headers; with
+    ``preselect``, what the portal recognised is chosen already."""
     choices = options([("", "— geen —"), *((h, h or "(kolom zonder naam)") for h in headers)])
 
     class Form(ColumnsForm):
@@ -96,7 +100,7 @@ def columns_form(layout: Layout, headers: Sequence[str], **kwargs: Any) -> Colum
     form = Form(**kwargs)
     form.layout = layout
     form.names = list(layout.columns)
-    if not form.is_submitted():
+    if preselect:
         for name, index in layouts.positions(layout, headers).items():
             form[f"kolom_{name}"].data = headers[index]
     return form
@@ -141,6 +145,9 @@ class CodeForm(PortalForm):
 
 
 class LessonSettingsForm(OnceForm):
+    """A school's lesson length and lessons per whole day; a whole day may not count more
+    hours than the region's maximum per school day (*Verzuimregels*)."""
+
     lesson_minutes = IntegerField(
         "Lesduur in minuten",
         description="Bij een melding met minuten gemist: zoveel minuten is één lesuur.",
@@ -157,3 +164,19 @@ class LessonSettingsForm(OnceForm):
             NumberRange(1, 14, "Een schooldag heeft 1 tot 14 lesuren."),
         ],
     )
+
+    def __init__(self, *args: Any, max_hours: Decimal, clock_hours: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.max_hours = max_hours
+        self.clock_hours = clock_hours
+
+    def validate_lessons_per_day(self, field: IntegerField) -> None:
+        minutes = self.lesson_minutes.data
+        if field.data is None or minutes is None:
+            return
+        day = Decimal(field.data * minutes) / 60 if self.clock_hours else Decimal(field.data)
+        if day > self.max_hours:
+            raise ValidationError(
+                f"Een hele schooldag telt dan {hours_text(day)} uur; de regio telt hoogstens "
+                f"{hours_text(self.max_hours)} uur op een dag (Verzuimregels)."
+            )

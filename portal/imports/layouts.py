@@ -25,7 +25,9 @@ PUPIL_NUMBER = (
     "stamnummer",
     "stamnr",
     "studentnummer",
+    "studentnr",
     "leerling nummer",
+    "leerlingid",
 )
 FIELD_LABELS = {
     "pupil_number": "Leerlingnummer",
@@ -77,10 +79,24 @@ class Layout:
         return missing
 
 
-CODE = ("code", "afkorting", "absentiecode", "verzuimcode", "registratiecode", "codeafwezigheid")
+CODE = (
+    "code",
+    "afkorting",
+    "absentiecode",
+    "verzuimcode",
+    "registratiecode",
+    "codeafwezigheid",
+    "absentiereden afkorting",
+    "redencode",
+)
 DESCRIPTION = (
     "omschrijving",
     "absentiereden",
+    "absentie omschrijving",
+    "omschrijving absentie",
+    "absentiereden omschrijving",
+    "verzuimomschrijving",
+    "code omschrijving",
     "reden",
     "absentiesoort",
     "soort",
@@ -116,13 +132,31 @@ NOTICES = Layout(
     "Absentiemeldingen met begin en eind (zoals Somtoday)",
     {
         "pupil_number": PUPIL_NUMBER,
-        "begin_day": ("begindatum", "begin datum", "van", "vanaf", "startdatum", "begin"),
-        "end_day": ("einddatum", "eind datum", "tot", "totenmet", "tm", "eind"),
+        "begin_day": (
+            "begindatum",
+            "begin datum",
+            "begindatumtijd",
+            "begin datum tijd",
+            "startdatum",
+        ),
+        "end_day": (
+            "einddatum",
+            "eind datum",
+            "einddatumtijd",
+            "eind datum tijd",
+            "totenmet",
+        ),
         "begin_time": ("begintijd", "tijd van", "starttijd"),
         "end_time": ("eindtijd", "tijd tot"),
         "begin_lesson": ("beginlesuur", "lesuur van", "vanaf lesuur", "eerste lesuur"),
         "end_lesson": ("eindlesuur", "lesuur tot", "tot lesuur", "laatste lesuur"),
-        "minutes": ("minuten gemist", "gemiste minuten", "minuten", "aantal minuten"),
+        "minutes": (
+            "minuten gemist",
+            "gemiste minuten",
+            "minuten",
+            "aantal minuten",
+            "minuten afwezig",
+        ),
         "code": CODE,
         "description": DESCRIPTION,
         "authorised": AUTHORISED,
@@ -137,8 +171,8 @@ LESSONS = Layout(
     "Registraties per lesuur (zoals Magister)",
     {
         "pupil_number": PUPIL_NUMBER,
-        "day": ("datum", "dag", "lesdatum", "afwezigheidsdatum"),
-        "lesson_hour": ("lesuur", "uur", "les", "lesuurnummer"),
+        "day": ("datum", "dag", "lesdatum", "afwezigheidsdatum", "datum tijd", "datumtijd"),
+        "lesson_hour": ("lesuur", "uur", "les", "lesuurnummer", "les uur"),
         "code": CODE,
         "description": DESCRIPTION,
         "authorised": AUTHORISED,

@@ -153,9 +153,11 @@ class ImportedRegistration(Base):
     """What the latest import said about one pupil's lesson (or part of a day): the record a
     re-import compares with, so an overlapping period replaces instead of counting twice.
 
-    ``slot`` is the lesson hour (1-20); 0 is the part of a day a notice without lesson hours
-    covered; :data:`DAY_TOTAL_SLOT` + n is a day total of the n-th kind (the portal's own
-    layout, which gives hours per day and kind).
+    ``slot`` is the lesson hour (1-20); :data:`PART_SLOT` + n the part of a day of the n-th
+    kind that a notice without lesson hours covered; :data:`DAY_TOTAL_SLOT` + n a day total of
+    the n-th kind (the portal's own layout, which gives hours per day and kind);
+    :data:`LATE_SLOT` + lesson a late arrival (``LATE_SLOT`` itself: without a lesson). The
+    kinds are numbered as ``portal.imports.codes.TARGETS``.
     """
 
     __tablename__ = "imported_registration"
@@ -171,7 +173,9 @@ class ImportedRegistration(Base):
     code: Mapped[str] = mapped_column(String(40))
 
 
+PART_SLOT = 50
 DAY_TOTAL_SLOT = 100
+LATE_SLOT = 200
 
 
 class ColumnMapping(TimestampMixin, Base):

@@ -17,7 +17,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from openpyxl import load_workbook
@@ -116,6 +116,7 @@ def _clean(cell: str) -> str:
 DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%y")
 
 
+EXCEL_EPOCH = date(1899, 12, 30)
 _DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -128,6 +129,9 @@ def parse_date(text: str) -> date | None:
     text = text.strip()
     if " " in text:
         text = text.split(" ", 1)[0]  # "2026-11-23 00:00:00" from a spreadsheet
+    if text.isdigit() and len(text) == 5:
+        # A spreadsheet's date whose cell format was lost: days since 30 December 1899.
+        return EXCEL_EPOCH + timedelta(int(text)) if 36_000 <= int(text) <= 73_000 else None
     for pattern, order in ((_DAY_FIRST, (2, 1, 0)), (_ISO, (0, 1, 2))):
         match = pattern.match(text)
         if match:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from portal.auth.models import User
 from portal.calendar import school_year_bounds, school_year_of
@@ -124,12 +124,18 @@ def saved_mapping(
 
 def map_columns(
     session: DbSession, run: ImportRun, layout: layouts.Layout, columns: dict[str, str]
-) -> None:
+) -> bool:
     """The user's mapping of this file's columns, kept for the school's next file with the
-    same header row; the run goes to the worker."""
-    run.layout = layout.key
-    run.columns = {name: header for name, header in columns.items() if header}
-    run.status = RunStatus.QUEUED
+    same header row; the run goes to the worker. False when it had gone already."""
+    if not _move(
+        session,
+        run,
+        RunStatus.COLUMNS,
+        RunStatus.QUEUED,
+        layout=layout.key,
+        columns={name: header for name, header in columns.items() if header},
+    ):
+        return False
     signature = layouts.signature(run.headers)
     mapping = session.scalars(
         select(ColumnMapping).where(
@@ -144,6 +150,7 @@ def map_columns(
     mapping.headers = list(run.headers)
     mapping.columns = {**run.columns, "_layout": layout.key}
     session.flush()
+    return True
 
 
 def purge_old_runs(session: DbSession) -> None:
@@ -166,6 +173,33 @@ def cancel(session: DbSession, run: ImportRun) -> None:
     run.status = RunStatus.CANCELLED
     run.finished_at = utcnow()
     session.flush()
+
+
+def forget(session: DbSession, run: ImportRun) -> None:
+    """A pupil list went into its own preview (``services.prepare``): the run is not needed."""
+    session.delete(run)
+    session.flush()
+
+
+def queue_save(session: DbSession, run: ImportRun) -> bool:
+    """The user saves: the run goes to the worker (:func:`portal.imports.saving.save`).
+    False when it had gone already (a double click, a second tab): it is queued once."""
+    return _move(session, run, RunStatus.PREVIEW, RunStatus.SAVING, done=0, total=1)
+
+
+def _move(
+    session: DbSession, run: ImportRun, before: RunStatus, after: RunStatus, **values: Any
+) -> bool:
+    """Move ``run`` from ``before`` to ``after`` in one conditional UPDATE: of two requests at
+    the same moment, one does."""
+    moved = session.execute(
+        update(ImportRun)
+        .where(ImportRun.id == run.id, ImportRun.status == before)
+        .values(status=after, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(run)
+    return bool(moved.rowcount)  # type: ignore[attr-defined]
 
 
 def lessons_of(session: DbSession, school: School) -> Lessons:
@@ -196,7 +230,7 @@ def read(session: DbSession, run_id: int, today: date, checkpoint: Checkpoint = 
         # the rows of this run go, those committed per chunk and the rest
         session.execute(delete(ImportRow).where(ImportRow.run_id == run.id))
         run.status = RunStatus.FAILED
-        run.message = str(error)
+        run.message = f"{error} Er is niets opgeslagen."
         run.data = None
         run.finished_at = utcnow()
         checkpoint()
@@ -357,13 +391,21 @@ def give_up(session: DbSession, run_id: int) -> None:
     run = session.get(ImportRun, run_id)
     if run is None or not run.status.busy:
         return
-    if run.status != RunStatus.SAVING:
+    if run.status == RunStatus.SAVING:
+        # each group of pupils was saved whole: what is saved stays, and an import of the
+        # same file adds only what is missing
+        run.message = (
+            "Het opslaan is halverwege mislukt. Wat al is opgeslagen, blijft staan: importeer "
+            "het bestand opnieuw, dan wordt alleen aangevuld wat ontbreekt. Lukt het weer niet, "
+            "neem dan contact op met de functioneel beheerder."
+        )
+    else:
         session.execute(delete(ImportRow).where(ImportRow.run_id == run.id))
+        run.message = (
+            "Er ging iets mis bij het lezen van dit bestand; er is niets opgeslagen. Probeer "
+            "het nog eens; lukt het weer niet, neem dan contact op met de functioneel beheerder."
+        )
     run.status = RunStatus.FAILED
-    run.message = (
-        "Er ging iets mis bij het verwerken van dit bestand. Probeer het nog eens; lukt het "
-        "weer niet, neem dan contact op met de functioneel beheerder."
-    )
     run.data = None
     run.finished_at = utcnow()
     session.flush()

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal import access, calendar, jobs, lifecycle, request_args, spreadsheets
+from portal.attendance.queries import get_settings
 from portal.extensions import db, htmx
 from portal.forms import ButtonForm
 from portal.imports import codes, layouts, queries, registrations, services
@@ -82,7 +83,7 @@ def _pupil_preview(run: ImportRun) -> WerkzeugResponse:
         calendar.today(),
         columns=run.columns,
     )
-    db.session.delete(run)
+    registrations.forget(db.session, run)
     lifecycle.commit()
     return redirect(url_for("imports.preview", batch_id=batch.id))
 
@@ -129,13 +130,18 @@ def columns(run_id: int) -> Any:
     choices = layouts.LAYOUTS[found.kind]
     choice = LayoutForm(request.values, choices=choices)
     layout = choice.chosen(found.headers)
-    form = columns_form(layout, found.headers)
     choosing = ButtonForm().actie.data == "opmaak-kiezen"
+    # what the portal recognised is chosen already, also after choosing another layout
+    form = columns_form(layout, found.headers, preselect=request.method == "GET" or choosing)
     if request.method == "POST" and not choosing and form.validate():
-        registrations.map_columns(db.session, found, layout, form.columns)
-        if found.kind == ImportKind.PUPILS:
+        if not registrations.map_columns(db.session, found, layout, form.columns):
+            return redirect(url_for("imports.run", run_id=found.id))  # mapped in another tab
+        if found.kind != ImportKind.PUPILS:
+            return _started(found)
+        try:
             return _pupil_preview(found)
-        return _started(found)
+        except ImportFileError as error:
+            form.form_errors.append(str(error))
     return lifecycle.form_page(
         "imports/columns.html", form, form=form, run=found, layout=layout, choice=choice
     )
@@ -159,9 +165,7 @@ def map_code(run_id: int) -> Any:
         lifecycle.commit()
     elif found.status == RunStatus.PREVIEW:
         flash("Kies wat deze code betekent.", "error")
-    if htmx:
-        return render_template("imports/_codes.html", **_run_context(found))
-    return redirect(url_for("imports.run", run_id=found.id) + "#codes")
+    return _codes_again(found)
 
 
 @bp.post("/bestand/<int:run_id>/codes")
@@ -175,9 +179,19 @@ def map_all_codes(run_id: int) -> Any:
                 db.session, user, found.school_id, code.code, code.suggestion, code.description
             )
         lifecycle.commit()
-    if htmx:
-        return render_template("imports/_codes.html", **_run_context(found))
-    return redirect(url_for("imports.run", run_id=found.id) + "#codes")
+    return _codes_again(found)
+
+
+def _codes_again(found: ImportRun) -> Any:
+    """After a code was mapped: the codes and counts again (htmx), or the whole page. A run
+    that left its preview meanwhile (saved in another tab) has the whole page reloaded."""
+    if not htmx:
+        return redirect(url_for("imports.run", run_id=found.id) + "#codes")
+    if found.status != RunStatus.PREVIEW:
+        response = Response("", status=200)
+        response.headers["HX-Refresh"] = "true"
+        return response
+    return render_template("imports/_codes.html", fragment=True, **_run_context(found))
 
 
 @bp.post("/bestand/<int:run_id>")
@@ -193,10 +207,10 @@ def decide_run(run_id: int) -> WerkzeugResponse:
             url_for("imports.index"),
             category="info",
         )
-    found.status = RunStatus.SAVING
-    found.done, found.total = 0, 1
+    queued = registrations.queue_save(db.session, found)
     lifecycle.commit()
-    jobs.submit("import-opslaan", found.id)
+    if queued:  # a double click queues it once
+        jobs.submit("import-opslaan", found.id)
     return redirect(url_for("imports.run", run_id=found.id))
 
 
@@ -215,6 +229,8 @@ def code_list() -> Any:
     lesson_form = LessonSettingsForm(
         prefix="les",
         data={"lesson_minutes": lessons.minutes, "lessons_per_day": lessons.per_day},
+        max_hours=get_settings(db.session).max_hours_per_day,
+        clock_hours=lessons.clock_hours,
     )
     target = url_for("imports.code_list", school=school.id)
     action = ButtonForm().actie.data

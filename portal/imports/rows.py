@@ -6,6 +6,7 @@ message for the preview."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,6 +44,15 @@ class Reader:
     positions: dict[str, int]
     calendar: Any
     day_problems: dict[date, str | None] = field(default_factory=dict)
+    without_zeros: dict[str, Pupil] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        numbers = Counter(number.lstrip("0") for number in self.pupils if number.isdigit())
+        self.without_zeros = {
+            number.lstrip("0"): pupil
+            for number, pupil in self.pupils.items()
+            if number.isdigit() and numbers[number.lstrip("0")] == 1
+        }
 
     def day_problem(self, pupil: Pupil, day: date) -> str | None:
         """Why ``day`` holds no registration for ``pupil``. What depends on the day alone
@@ -116,7 +126,8 @@ def _pupil(reader: Reader, line: int, values: dict[str, str]) -> Pupil | dict[st
     number = values.get("pupil_number", "")
     pupil = reader.pupils.get(number)
     if pupil is None and number.isdigit():
-        pupil = reader.pupils.get(number.lstrip("0"))  # "012345" from a spreadsheet
+        # "012345" in one system, "12345" after a spreadsheet dropped the zeros
+        pupil = reader.without_zeros.get(number.lstrip("0"))
     if pupil is not None:
         return pupil
     if not number:
@@ -133,7 +144,7 @@ def _pupil(reader: Reader, line: int, values: dict[str, str]) -> Pupil | dict[st
 
 def _code(values: dict[str, str]) -> tuple[str, str | None, bool | None]:
     code = values.get("code", "")
-    description = values.get("description", "") or None
+    description = values.get("description", "")[:100] or None
     authorised = parse_bool(values["authorised"]) if values.get("authorised") else None
     return codes.code_key(code or description or ""), (description or None), authorised
 
@@ -282,6 +293,7 @@ def _notice_rows(reader: Reader, line: int, values: dict[str, str]) -> Iterator[
             error=("begin_day", problem or "Een melding van meer dan een jaar kan niet kloppen."),
         )
         return
+    cut_back = end > reader.today
     end = min(end, reader.today)
     lessons: dict[str, int | None] = {}
     for name in ("begin_lesson", "end_lesson"):
@@ -315,7 +327,7 @@ def _notice_rows(reader: Reader, line: int, values: dict[str, str]) -> Iterator[
         reader.lessons,
         lambda day: reader.day_problem(pupil, day) is None,
         begin_lesson=lessons["begin_lesson"],
-        end_lesson=lessons["end_lesson"],
+        end_lesson=None if cut_back else lessons["end_lesson"],
         begin_time=begin_time,
         end_time=end_time,
         minutes=minutes,

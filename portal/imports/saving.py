@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, true, update
 
 from portal.attendance import queries as attendance_queries
 from portal.attendance import signals
@@ -35,6 +35,8 @@ from portal.imports.models import (
     DAY_TOTAL_SLOT,
     IGNORE,
     LATE,
+    LATE_SLOT,
+    PART_SLOT,
     ImportedRegistration,
     ImportKind,
     ImportRow,
@@ -54,6 +56,7 @@ SKIP_DOUBLE = "Dezelfde leerling, dag en lesuur staat al eerder in het bestand"
 SKIP_ERROR = "Fout in de regel (zie het voorbeeld)"
 SKIP_NOT_LATE = "Geen te laat komen (dit bestand is als te laat komen ingelezen)"
 SKIP_TOO_MANY = "Meer uren op een dag dan een schooldag heeft"
+SKIP_HAND = "Op die dag staat een registratie die met de hand is ingevuld"
 
 ABSENCE_COLUMNS = (
     "pupil_id",
@@ -115,6 +118,25 @@ class _Group:
     wanted: dict[Key, tuple[str, Decimal, str]] = field(default_factory=dict)
     extras: dict[tuple[int, date, str], dict[str, Any]] = field(default_factory=dict)
     covered: set[Day] = field(default_factory=set)
+    # days with a row whose code the school has not mapped: nothing is removed from them
+    uncertain: set[Day] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Streams:
+    """What a layout speaks for: absence, late arrivals or both. A file of the system's
+    registrations (lessons, notices) holds both; the portal's day template only absence; a
+    late-arrival list only late arrivals. A file never changes the stream it does not hold."""
+
+    absence: bool
+    late: bool
+
+    @classmethod
+    def of(cls, layout: str) -> Streams:
+        return cls(absence=layout != "te-laat", late=layout != "dagen")
+
+    def holds(self, slot: int) -> bool:
+        return self.late if slot >= LATE_SLOT else self.absence
 
 
 def save(
@@ -147,18 +169,26 @@ def save(
             select(Pupil.id, Pupil.pupil_number).where(Pupil.school_id == run.school_id)
         ).all()
     )
+    # A retried save (the worker stopped or failed halfway) finds the groups saved before as
+    # unchanged: it recomputes the signals of every pupil of the file, not only the changed.
+    resumed = run.done > 0
     run.total = len(pupil_ids) * 2  # saving, then the signals
     run.done = 0
+    layout = run.layout or ""
+    streams = Streams.of(layout)
     touched: list[int] = []
     for group in _groups(counts):
         group = [p for p in group if p in numbers]
         wanted = _wanted(session, run, group, mapping, max_hours, outcome)
-        changed = _replace(session, run.layout or "", group, wanted, outcome)
+        _set_hand_days_aside(session, streams, wanted, numbers, outcome)
+        changed = _replace(session, layout, streams, group, wanted, outcome)
         if changed:
-            touched += _derive_days(session, run, user, changed, wanted, numbers, outcome)
+            touched += _derive_days(session, run, user, streams, changed, wanted, outcome)
         run.done += len(group)
         checkpoint()
     outcome.pupils = len(touched)
+    if resumed:
+        touched = sorted(set(touched) | {p for p in pupil_ids if p in numbers})
     run.done = len(pupil_ids) * 2 - len(touched)
     for first in range(0, len(touched), CHUNK_PUPILS):
         batch = list(
@@ -190,6 +220,20 @@ def _groups(counts: Sequence[Any]) -> list[list[int]]:
         groups[-1].append(pupil_id)
         size += count
     return groups
+
+
+def slot_of(slot: int, target: str) -> int:
+    """Where a registration is kept (:class:`ImportedRegistration`): a lesson's number; a
+    part of a day without lessons (a notice's minutes) per kind; a day total per kind; a late
+    arrival in its own range, by lesson (none: :data:`LATE_SLOT`)."""
+    index = codes.TARGETS.index(target)
+    if target == LATE:
+        return LATE_SLOT + (slot if 0 < slot < PART_SLOT else 0)
+    if slot == 0:
+        return PART_SLOT + index
+    if slot == DAY_TOTAL_SLOT:
+        return DAY_TOTAL_SLOT + index
+    return slot
 
 
 def _wanted(
@@ -227,6 +271,7 @@ def _wanted(
         target = resolve(mapping, code, run.kind)
         if target is None:
             outcome.skipped[SKIP_UNKNOWN] += 1
+            found.uncertain.add((pupil_id, day))
             continue
         if target == IGNORE:
             outcome.skipped[SKIP_IGNORED] += 1
@@ -234,11 +279,10 @@ def _wanted(
         if run.kind == ImportKind.LATE_ARRIVALS and target != LATE:
             outcome.skipped[SKIP_NOT_LATE] += 1
             continue
-        if slot == DAY_TOTAL_SLOT:
-            slot = DAY_TOTAL_SLOT + codes.TARGETS.index(target)
+        slot = slot_of(slot, target)
         key = (pupil_id, day, slot)
         if key in wanted:
-            if slot == 0 and wanted[key][0] == target:  # two notices on one day, no lessons
+            if PART_SLOT <= slot < DAY_TOTAL_SLOT:  # two notices on one day, no lessons
                 wanted[key] = (target, wanted[key][1] + Decimal(hours), code)
                 continue
             outcome.skipped[SKIP_DOUBLE] += 1
@@ -262,10 +306,16 @@ def _wanted(
 
 
 def _replace(
-    session: DbSession, layout: str, group: list[int], found: _Group, outcome: Outcome
+    session: DbSession,
+    layout: str,
+    streams: Streams,
+    group: list[int],
+    found: _Group,
+    outcome: Outcome,
 ) -> set[Day]:
-    """Replace what earlier imports said about the covered days by what this file says;
-    returns the days where something changed."""
+    """Replace what earlier imports said about the covered days (in the streams the layout
+    holds) by what this file says; returns the days where something changed. On a day with a
+    row of an unmapped code nothing is removed: the file's word on it is not known yet."""
     if not found.covered:
         return set()
     wanted = found.wanted
@@ -286,7 +336,7 @@ def _replace(
             ).where(table.c.pupil_id.in_(group), table.c.day.between(first_day, last_day))
         )
         .all()
-        if (r.pupil_id, r.day) in found.covered
+        if (r.pupil_id, r.day) in found.covered and streams.holds(r.slot)
     }
     inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
@@ -307,7 +357,7 @@ def _replace(
             )
         changed.add(key[:2])
     for key, old in before.items():
-        if key not in wanted:
+        if key not in wanted and key[:2] not in found.uncertain:
             outcome.removed += 1
             removals.append(old.id)
             changed.add(key[:2])
@@ -338,10 +388,104 @@ def _replace(
     return changed
 
 
-def _hours_text(hours: dict[str, Decimal]) -> str:
-    return ", ".join(
+def _day_text(hours: dict[str, Decimal], lessons: set[int | None]) -> str:
+    parts = [
         f"{AbsenceKind(kind).label} {hours_text(value)}" for kind, value in sorted(hours.items())
-    )
+    ]
+    if lessons:
+        shown = sorted(f"{lesson}e uur" if lesson else "zonder lesuur" for lesson in lessons)
+        parts.append(f"te laat ({', '.join(shown)})")
+    return ", ".join(parts) or "niets"
+
+
+def _file_day(found: _Group, day: Day) -> tuple[dict[str, Decimal], set[int | None]]:
+    """What the file says about one pupil-day: hours per kind (as saved, rounded) and the
+    lessons of the late arrivals."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    lessons: set[int | None] = set()
+    for (pupil_id, when, slot), (target, hours, _code) in found.wanted.items():
+        if (pupil_id, when) != day:
+            continue
+        if target == LATE:
+            lessons.add((slot - LATE_SLOT) or None)
+        else:
+            totals[target] += hours
+    rounded = {kind: round_hours(hours) for kind, hours in totals.items()}
+    return {kind: hours for kind, hours in rounded.items() if hours > 0}, lessons
+
+
+def _set_hand_days_aside(
+    session: DbSession,
+    streams: Streams,
+    found: _Group,
+    numbers: dict[int, str],
+    outcome: Outcome,
+) -> None:
+    """A day on which someone registered by hand (in a stream the file holds) keeps what was
+    entered: the file's rows for it are not taken, and where they say otherwise the day is a
+    conflict for the user to look at. Nothing of the file is kept for such a day, so once the
+    hand entry is gone, the next import adds the file's registrations."""
+    if not found.covered:
+        return
+    hand_hours: dict[Day, dict[str, Decimal]] = defaultdict(dict)
+    hand_lessons: dict[Day, set[int | None]] = defaultdict(set)
+    hand_days: set[Day] = set()
+    if streams.absence:
+        for row in _by_day(
+            session,
+            Absence.__table__,
+            ("pupil_id", "day", "kind", "hours", "source"),
+            found.covered,
+        ).values():
+            for a in row:
+                if a.source is None:
+                    hand_days.add((a.pupil_id, a.day))
+                    hand_hours[(a.pupil_id, a.day)][str(a.kind)] = Decimal(a.hours)
+    if streams.late:
+        for row in _by_day(
+            session,
+            LateArrival.__table__,
+            ("pupil_id", "day", "lesson_hour", "source"),
+            found.covered,
+        ).values():
+            for la in row:
+                if la.source is None:
+                    hand_days.add((la.pupil_id, la.day))
+                    hand_lessons[(la.pupil_id, la.day)].add(la.lesson_hour)
+    for day in sorted(hand_days):
+        hours, lessons = _file_day(found, day)
+        file_says = (hours if streams.absence else {}, lessons if streams.late else set())
+        if (hours or lessons) and file_says != (hand_hours[day], hand_lessons[day]):
+            outcome.conflict_count += 1
+            if len(outcome.conflicts) < MAX_CONFLICTS_SHOWN:
+                outcome.conflicts.append(
+                    {
+                        "pupil_number": numbers.get(day[0], ""),
+                        "day": day[1].isoformat(),
+                        "hand": _day_text(hand_hours[day], hand_lessons[day]),
+                        "file": _day_text(*file_says),
+                    }
+                )
+        for key in [k for k in found.wanted if k[:2] == day]:
+            del found.wanted[key]
+            outcome.skipped[SKIP_HAND] += 1
+        found.covered.discard(day)
+        # what earlier imports said of the day goes too: with the hand entry removed, the next
+        # import adds the day anew instead of finding it "unchanged"
+        in_streams = (
+            true()
+            if streams.absence and streams.late
+            else ImportedRegistration.slot >= LATE_SLOT
+            if streams.late
+            else ImportedRegistration.slot < LATE_SLOT
+        )
+        session.execute(
+            delete(ImportedRegistration).where(
+                ImportedRegistration.pupil_id == day[0],
+                ImportedRegistration.day == day[1],
+                in_streams,
+            )
+        )
 
 
 def _by_day(session: DbSession, table: Any, names: Sequence[str], days: set[Day]) -> dict:
@@ -367,35 +511,24 @@ def _derive_days(
     session: DbSession,
     run: ImportRun,
     user: User,
+    streams: Streams,
     days: set[Day],
     found: _Group,
-    numbers: dict[int, str],
     outcome: Outcome,
 ) -> list[int]:
     """Bring the day totals (:class:`Absence`) and late arrivals of ``days`` in line with what
-    the file says about them (after :func:`_replace`, the imports' record of a covered day is
-    exactly the file's, so the totals come from ``found`` without reading them back). A day
-    with a registration entered by hand keeps it; where the file says otherwise, that is a
-    conflict for the user to look at."""
+    the file says about them, in the streams its layout holds (after :func:`_replace`, the
+    imports' record of a covered day is exactly the file's, so the totals come from ``found``
+    without reading them back). Days with a hand entry were set aside before; should one have
+    been entered since, it is left alone."""
     layout = run.layout or ""
     user_id = user.id  # read once: an ORM attribute costs a lookup in the loop below
-    totals: dict[Day, dict[str, Decimal]] = defaultdict(dict)
-    late: dict[Day, set[int | None]] = defaultdict(set)
-    for (pupil_id, day, slot), (target, hours, _code) in found.wanted.items():
-        key = (pupil_id, day)
-        if key not in days:
-            continue
-        if target == LATE:
-            late[key].add(slot or None)
-        else:
-            totals[key][target] = totals[key].get(target, Decimal(0)) + hours
     absences = _by_day(
         session, Absence.__table__, ("id", "pupil_id", "day", "kind", "hours", "source"), days
     )
     lates = _by_day(
         session, LateArrival.__table__, ("id", "pupil_id", "day", "lesson_hour", "source"), days
     )
-
     now = utcnow()
     new_absences: list[tuple[Any, ...]] = []
     new_lates: list[tuple[Any, ...]] = []
@@ -404,21 +537,8 @@ def _derive_days(
     touched: dict[int, Counter[str]] = defaultdict(Counter)
     for key in sorted(days):
         pupil_id, day = key
-        want = {kind: round_hours(hours) for kind, hours in totals[key].items() if hours > 0}
-        hand = {str(r.kind): Decimal(r.hours) for r in absences[key] if r.source is None}
-        if hand:
-            if want and want != hand:
-                outcome.conflict_count += 1
-                if len(outcome.conflicts) < MAX_CONFLICTS_SHOWN:
-                    outcome.conflicts.append(
-                        {
-                            "pupil_number": numbers.get(pupil_id, ""),
-                            "day": day.isoformat(),
-                            "hand": _hours_text(hand),
-                            "file": _hours_text(want),
-                        }
-                    )
-        else:
+        want, lessons = _file_day(found, key)
+        if streams.absence and not any(r.source is None for r in absences[key]):
             imported = {str(r.kind): r for r in absences[key]}
             for kind, hours in want.items():
                 old = imported.get(kind)
@@ -447,14 +567,15 @@ def _derive_days(
                 if kind not in want:
                     gone_absences.append(old.id)
                     touched[pupil_id]["absence"] += 1
-        present = {r.lesson_hour: r for r in lates[key]}
-        for lesson in late[key] - set(present):
-            new_lates.append((pupil_id, day, lesson, layout, user_id, now, now))
-            touched[pupil_id]["late"] += 1
-        for lesson, old in present.items():
-            if old.source is not None and lesson not in late[key]:
-                gone_lates.append(old.id)
+        if streams.late and not any(r.source is None for r in lates[key]):
+            present = {r.lesson_hour: r for r in lates[key]}
+            for lesson in lessons - set(present):
+                new_lates.append((pupil_id, day, lesson, layout, user_id, now, now))
                 touched[pupil_id]["late"] += 1
+            for lesson, old in present.items():
+                if lesson not in lessons:
+                    gone_lates.append(old.id)
+                    touched[pupil_id]["late"] += 1
     for first in range(0, len(gone_absences), 500):
         session.execute(delete(Absence).where(Absence.id.in_(gone_absences[first : first + 500])))
     for first in range(0, len(gone_lates), 500):

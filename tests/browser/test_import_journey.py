@@ -60,6 +60,13 @@ def test_a_magister_export_with_new_codes(
         "button", name="Koppelen"
     ).click()
     expect(page.get_by_text("3 codes zijn nieuw voor uw school")).to_be_visible()
+    # the pressed button keeps the focus (now "Wijzigen"), the counts are announced in place
+    expect(
+        page.locator("tr", has_text="Ongeoorloofd afwezig").get_by_role("button")
+    ).to_be_focused()
+    expect(page.locator("tr", has_text="Ongeoorloofd afwezig").get_by_role("button")).to_have_text(
+        "Wijzigen"
+    )
     expect(page.get_by_role("status").filter(has_text="worden opgeslagen")).to_contain_text(
         "2 registraties worden opgeslagen"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -296,3 +297,83 @@ def test_an_unknown_registration_layout_is_mapped_then_read(app, school, region)
     # The same columns next time: read at once.
     again = upload(school, "verzuim", content, "eigen.csv")
     assert "kolommen" not in again.headers["Location"]
+
+
+def test_pupil_numbers_without_their_leading_zeros(app, school, make, region) -> None:
+    """A spreadsheet drops the zeros of 001234; the pupil is found all the same."""
+    make.pupil(region.school_a, pupil_number="001234")
+    content = b"Stamnr;Datum;Lesuur;Absentiecode\n1234;16-11-2026;2;ongeoorloofd\n"
+    html = run_page(school, upload(school, "verzuim", content, "nullen.csv"))
+    assert "<strong>1 registratie</strong>" in html
+    assert "met een fout" not in html
+
+
+def save_run(client, location: str) -> str:  # noqa: ANN001
+    token = extract_csrf(client.get(location).text)
+    client.post(location, data={"csrf_token": token, "actie": "opslaan"})
+    return client.get(location).text
+
+
+def absences_of(app, pupil) -> dict:  # noqa: ANN001
+    with app.app_context():
+        return {
+            (a.day, a.kind.value): a.hours
+            for a in db.session.scalars(select(Absence).where(Absence.pupil_id == pupil.id))
+        }
+
+
+def test_a_new_code_not_mapped_yet_removes_nothing(app, school, region) -> None:
+    number = region.pupil_a.pupil_number
+    first = "".join(f"{number};16-11-2026;{n};Z;Ziek\n" for n in range(1, 5))
+    header = "Stamnr;Datum;Lesuur;Code;Omschrijving\n"
+    location = upload(school, "verzuim", (header + first).encode(), "a.csv").headers["Location"]
+    token = extract_csrf(school.get(location).text)
+    school.post(f"{location}/codes", data={"csrf_token": token})
+    save_run(school, location)
+    assert absences_of(app, region.pupil_a) == {(date(2026, 11, 16), "ziek"): 4}
+    # The school's system now says "ZK" for two of those lessons; nobody mapped it yet.
+    second = first.replace(";3;Z;Ziek", ";3;ZK;Ziek (kort)")
+    second = second.replace(";4;Z;Ziek", ";4;ZK;Ziek (kort)")
+    again = upload(school, "verzuim", (header + second).encode(), "b.csv").headers["Location"]
+    html = save_run(school, again)
+    assert "Code nog niet gekoppeld aan een soort verzuim: 2" in html
+    assert absences_of(app, region.pupil_a) == {(date(2026, 11, 16), "ziek"): 4}
+
+
+def test_notices_of_two_kinds_on_one_day_both_count(app, school, region) -> None:
+    number = region.pupil_a.pupil_number
+    content = (
+        "Leerlingnummer;Begindatum;Einddatum;Absentiereden;Minuten gemist\n"
+        f"{number};16-11-2026;16-11-2026;Dokter/tandarts;90\n"
+        f"{number};16-11-2026;16-11-2026;Ziek;100\n"
+        f"{number};17-11-2026;17-11-2026;Ziek;2\n"  # 0.04 lesson: nothing to count
+    ).encode()
+    location = upload(school, "verzuim", content, "meldingen.csv").headers["Location"]
+    token = extract_csrf(school.get(location).text)
+    school.post(f"{location}/codes", data={"csrf_token": token})
+    save_run(school, location)
+    assert absences_of(app, region.pupil_a) == {
+        (date(2026, 11, 16), "overig_geoorloofd"): Decimal("1.8"),
+        (date(2026, 11, 16), "ziek"): 2,
+    }
+
+
+def test_saving_twice_and_mapping_after_saving(app, school, region) -> None:
+    number = region.pupil_a.pupil_number
+    content = f"Stamnr;Datum;Lesuur;Code\n{number};16-11-2026;1;ongeoorloofd\n".encode()
+    location = upload(school, "verzuim", content, "c.csv").headers["Location"]
+    token = extract_csrf(school.get(location).text)
+    for _ in range(2):  # a double click
+        response = school.post(location, data={"csrf_token": token, "actie": "opslaan"})
+        assert response.status_code == 302
+    with app.app_context():
+        run = db.session.get(ImportRun, int(location.rsplit("/", 1)[1]))
+        assert run.summary["result"]["added"] == 1
+    # mapping a code in a tab still open on the preview: the page is reloaded, no error
+    late = school.post(
+        f"{location}/code",
+        data={"csrf_token": token, "code": "X", "target": "ziek"},
+        headers={"HX-Request": "true"},
+    )
+    assert late.status_code == 200
+    assert late.headers.get("HX-Refresh") == "true"

@@ -254,19 +254,26 @@ def test_reimport_of_an_overlapping_period_changes_only_what_changed(app, school
     new = rows[0].split(";")
     new[4], new[5], new[8], new[9] = "27-11-2026", "8", "O", "Ongeoorloofd afwezig"
     rows.append(";".join(new))
+    # A day the zorgcoördinator corrected by hand in the class register (another pupil-day).
+    hand_row = next(
+        r.split(";")
+        for r in rows
+        if r.split(";")[8] == "Z" and r.split(";")[0] not in (cells[0], gone_cells[0], new[0])
+    )
+    hand_day = datetime.strptime(hand_row[4], "%d-%m-%Y").date()
     with app.app_context():
         pupil = db.session.scalar(
-            select(Pupil).where(Pupil.school_id == found.id, Pupil.pupil_number == cells[0])
+            select(Pupil).where(Pupil.school_id == found.id, Pupil.pupil_number == hand_row[0])
         )
-        hand_day = datetime.strptime(cells[4], "%d-%m-%Y").date()
-        for absence in db.session.scalars(
+        corrected = db.session.scalars(
             select(Absence).where(Absence.pupil_id == pupil.id, Absence.day == hand_day)
-        ):
-            absence.source = None  # as if the zorgcoördinator had entered this day by hand
+        ).first()
+        corrected.source = None  # entered by hand...
+        corrected.hours = Decimal(2)  # ...and it says something else than the export
+        hand_kind, corrected_id = corrected.kind.value, corrected.id
         db.session.commit()
-    html = import_file(
-        client, "verzuim", "\r\n".join([header, *rows]).encode("cp1252"), "week2.csv"
-    )
+    export = "\r\n".join([header, *rows]).encode("cp1252")
+    html = import_file(client, "verzuim", export, "week2.csv")
     assert "<dt>Toegevoegd</dt><dd>1</dd>" in html
     assert "<dt>Gewijzigd</dt><dd>1</dd>" in html
     assert (
@@ -276,14 +283,40 @@ def test_reimport_of_an_overlapping_period_changes_only_what_changed(app, school
     assert "Verschillen met wat met de hand is geregistreerd (1)" in html
     after_hours, _ = saved(app, found)
     before_hours = before[0]
-    # the hand-entered day is as it was
-    hand_keys = [k for k in before_hours if k[0] == cells[0] and k[1] == hand_day]
-    assert {k: after_hours.get(k) for k in hand_keys} == {k: before_hours[k] for k in hand_keys}
+    # the hand-entered day is as the zorgcoördinator left it
+    assert after_hours[(hand_row[0], hand_day, hand_kind)] == 2
+    # the lesson explained as a doctor's visit moved from truancy to authorised
+    changed_day = datetime.strptime(cells[4], "%d-%m-%Y").date()
+    truancy = after_hours.get((cells[0], changed_day, "ongeoorloofd"), Decimal(0))
+    assert truancy == before_hours[(cells[0], changed_day, "ongeoorloofd")] - 1
+    assert after_hours[(cells[0], changed_day, "overig_geoorloofd")] >= 1
     # the lesson that went away is no longer counted
     gone_day = datetime.strptime(gone_cells[4], "%d-%m-%Y").date()
     gone_key = (gone_cells[0], gone_day, "ziek")
     assert after_hours.get(gone_key, Decimal(0)) == before_hours[gone_key] - 1
     assert after_hours[(new[0], date(2026, 11, 27), "ongeoorloofd")] == 1
+    # Once the hand entry is gone, the same export fills the day as the school's system says.
+    with app.app_context():
+        db.session.delete(db.session.get(Absence, corrected_id))
+        db.session.commit()
+    import_file(client, "verzuim", export, "week2.csv")
+    assert saved(app, found)[0] == after_hours | {
+        (hand_row[0], hand_day, hand_kind): before_hours[(hand_row[0], hand_day, hand_kind)]
+    }
+
+
+def test_a_late_arrival_list_leaves_the_absence_alone(app, school) -> None:
+    """Magister's absences, then Somtoday's list of late arrivals for the same days: each
+    file changes only what it holds."""
+    client, found = school
+    lessons = (FIXTURES / "magister-absenties-lesuren.csv").read_bytes()
+    import_file(client, "verzuim", lessons, "absenties.csv")
+    hours, late = saved(app, found)
+    late_list = (FIXTURES / "somtoday-te-laat.csv").read_bytes()
+    import_file(client, "te-laat", late_list, "te-laat.csv")
+    assert saved(app, found) == (hours, late)  # the same late arrivals; no hour lost
+    import_file(client, "verzuim", lessons, "absenties.csv")
+    assert saved(app, found) == (hours, late)
 
 
 def test_progress_page_and_the_run_belongs_to_its_uploader(app, school, make) -> None:

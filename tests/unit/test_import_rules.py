@@ -153,6 +153,11 @@ def test_a_saved_mapping_needs_its_headers() -> None:
         ("X7", None, False, "ongeoorloofd"),  # nothing to go on but "Geoorloofd: nee"
         ("X8", None, None, "onverantwoord"),
         ("ongeoorloofd", None, None, "ongeoorloofd"),  # the portal's own name
+        ("NA", "Niet aanwezig", None, "onverantwoord"),  # absent: not "aanwezig"
+        ("ZT", "Ziek tijdens toets", True, "ziek"),
+        ("AE", "Afwezig bij examen", None, "onverantwoord"),
+        ("PR", "Aanwezig", None, "negeren"),
+        ("U", "Uitgestuurd", None, "negeren"),
     ],
 )
 def test_suggestions_from_the_description(code, description, authorised, meaning) -> None:  # noqa: ANN001
@@ -182,3 +187,16 @@ def test_encodings() -> None:
         detect_encoding(broken)
     with pytest.raises(ImportFileError, match="NUL"):
         detect_encoding(b"Stamnr\n\x00\n")
+
+
+def test_a_spreadsheet_date_that_lost_its_format() -> None:
+    from portal.imports.parsing import parse_date
+
+    assert parse_date("46357") == date(2026, 12, 1)  # Excel's day number
+    assert parse_date("12345") is None  # no date of this century
+
+
+def test_a_lesson_export_with_begin_and_end_times_is_no_notice() -> None:
+    headers = ["Stamnr", "Datum", "Lesuur", "Begin", "Einde", "Absentiecode", "Omschrijving"]
+    found = layouts.recognise(ImportKind.ABSENCE, headers)
+    assert found is not None and found[0].key == "lesuren"
