@@ -121,6 +121,14 @@ class _Group:
     # days with a row whose code the school has not mapped: nothing is removed from them
     uncertain: set[Day] = field(default_factory=set)
 
+    def by_day(self) -> dict[Day, list[Key]]:
+        """The wanted keys of each day, in one pass (a day's lookup must not walk them all:
+        that made saving 300,000 rows take 290 s instead of 26)."""
+        days: dict[Day, list[Key]] = defaultdict(list)
+        for key in self.wanted:
+            days[key[:2]].append(key)
+        return days
+
 
 @dataclass(frozen=True)
 class Streams:
@@ -398,16 +406,15 @@ def _day_text(hours: dict[str, Decimal], lessons: set[int | None]) -> str:
     return ", ".join(parts) or "niets"
 
 
-def _file_day(found: _Group, day: Day) -> tuple[dict[str, Decimal], set[int | None]]:
-    """What the file says about one pupil-day: hours per kind (as saved, rounded) and the
-    lessons of the late arrivals."""
+def _file_day(found: _Group, keys: list[Key]) -> tuple[dict[str, Decimal], set[int | None]]:
+    """What the file says about one pupil-day (its ``keys``): hours per kind (as saved,
+    rounded) and the lessons of the late arrivals."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
     lessons: set[int | None] = set()
-    for (pupil_id, when, slot), (target, hours, _code) in found.wanted.items():
-        if (pupil_id, when) != day:
-            continue
+    for key in keys:
+        target, hours, _code = found.wanted[key]
         if target == LATE:
-            lessons.add((slot - LATE_SLOT) or None)
+            lessons.add((key[2] - LATE_SLOT) or None)
         else:
             totals[target] += hours
     rounded = {kind: round_hours(hours) for kind, hours in totals.items()}
@@ -452,8 +459,9 @@ def _set_hand_days_aside(
                 if la.source is None:
                     hand_days.add((la.pupil_id, la.day))
                     hand_lessons[(la.pupil_id, la.day)].add(la.lesson_hour)
+    keys_of = found.by_day()
     for day in sorted(hand_days):
-        hours, lessons = _file_day(found, day)
+        hours, lessons = _file_day(found, keys_of.get(day, []))
         file_says = (hours if streams.absence else {}, lessons if streams.late else set())
         if (hours or lessons) and file_says != (hand_hours[day], hand_lessons[day]):
             outcome.conflict_count += 1
@@ -466,7 +474,7 @@ def _set_hand_days_aside(
                         "file": _day_text(*file_says),
                     }
                 )
-        for key in [k for k in found.wanted if k[:2] == day]:
+        for key in keys_of.get(day, []):
             del found.wanted[key]
             outcome.skipped[SKIP_HAND] += 1
         found.covered.discard(day)
@@ -535,9 +543,10 @@ def _derive_days(
     gone_absences: list[int] = []
     gone_lates: list[int] = []
     touched: dict[int, Counter[str]] = defaultdict(Counter)
+    keys_of = found.by_day()
     for key in sorted(days):
         pupil_id, day = key
-        want, lessons = _file_day(found, key)
+        want, lessons = _file_day(found, keys_of.get(key, []))
         if streams.absence and not any(r.source is None for r in absences[key]):
             imported = {str(r.kind): r for r in absences[key]}
             for kind, hours in want.items():
