@@ -95,8 +95,20 @@ def columns_form(
     class Form(ColumnsForm):
         pass
 
+    either = {name: group for group in layout.one_of for name in group}
     for name in layout.columns:
-        setattr(Form, f"kolom_{name}", SelectField(FIELD_LABELS[name], choices=choices, default=""))
+        if name in layout.required:
+            description = "Nodig: zonder deze kolom kan het bestand niet worden gelezen."
+        elif name in either:
+            others = " of ".join(FIELD_LABELS[n].lower() for n in either[name])
+            description = f"Eén van beide is nodig: {others}."
+        else:
+            description = "Niet nodig; kies hem als het bestand hem heeft."
+        setattr(
+            Form,
+            f"kolom_{name}",
+            SelectField(FIELD_LABELS[name], choices=choices, default="", description=description),
+        )
     form = Form(**kwargs)
     form.layout = layout
     form.names = list(layout.columns)
