@@ -377,3 +377,19 @@ def test_saving_twice_and_mapping_after_saving(app, school, region) -> None:
     )
     assert late.status_code == 200
     assert late.headers.get("HX-Refresh") == "true"
+
+
+def test_a_place_outside_the_region_does_not_refuse_the_pupil(app, school, region) -> None:
+    content = (
+        b"Stamnr;Roepnaam;Achternaam;Geb.datum;Klas;Woonplaats\n"
+        b"700001;Mila;Kok;02-05-2012;1A;Utrecht\n"
+    )
+    response = upload(school, "leerlingen", content, "leerlingen.csv")
+    html = school.get(response.headers["Location"]).text
+    assert "1 goed" in html
+    assert "Geen gemeente van de regio: &#39;Utrecht&#39;" in html
+    token = extract_csrf(html)
+    school.post(response.headers["Location"], data={"csrf_token": token, "actie": "opslaan"})
+    with app.app_context():
+        pupil = db.session.scalar(select(Pupil).where(Pupil.pupil_number == "700001"))
+        assert pupil.residence_municipality_id is None
